@@ -1,0 +1,95 @@
+"""The `jianguan` command (formats.md §6). Exit codes: 0 ok, 1 bad data or failed check, 2 usage.
+
+This module is the composition root: it owns the `registry` group and reaches the other
+groups (`rules`, `plan`, `sim`, `web`/`demo`) by importing their `commands` module lazily,
+so `jianguan registry import` never pays for OR-Tools or Flask. Each such module defines
+`register(subparsers)`; each leaf sets `func=handler` with `handler(args) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from jianguan import registry_commands
+from jianguan.cli_support import report_error
+from jianguan.config import instance_dir
+from jianguan.errors import JianguanError
+
+# group name on the command line -> module with register(subparsers); `web` also adds `demo`.
+LAZY_GROUPS = {
+    "rules": "rules.commands",
+    "plan": "scheduler.commands",
+    "sim": "simulations.commands",
+    "web": "web.commands",
+    "demo": "web.commands",
+}
+
+
+def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jianguan",
+        description="监管：规则引擎与双随机抽查计划 — rules engine and inspection planner",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    registry_commands.register(subparsers)
+    modules = (
+        [LAZY_GROUPS[wanted]]
+        if wanted in LAZY_GROUPS
+        else list(dict.fromkeys(LAZY_GROUPS.values()))
+    )
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if wanted in LAZY_GROUPS:
+                raise  # the user asked for this group: a missing module is a real fault
+            if err.name != name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def _log_crash(exc: BaseException) -> str:
+    log = instance_dir() / "logs" / "errors.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(f"--- {datetime.now(UTC).isoformat()} {' '.join(sys.argv)}\n")
+        handle.write("".join(traceback.format_exception(exc)))
+    return str(log)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    wanted = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(wanted)
+    args = parser.parse_args(args_list)
+    lang = getattr(args, "lang", "zh")
+    try:
+        code: int = args.func(args)
+        return code
+    except JianguanError as err:
+        report_error(err, lang)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: a user never sees a traceback
+        where = _log_crash(exc)
+        if lang == "en":
+            print(f"internal error ({type(exc).__name__}); details in {where}", file=sys.stderr)
+        else:
+            print(
+                f"内部错误（{type(exc).__name__}），详情见 {where}，请联系维护人员", file=sys.stderr
+            )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,190 @@
+"""The store's tables (SQLAlchemy 2.0, typed). Schema changes go through Alembic migrations.
+
+Registry (一单两库): departments, inspection items, enterprises, officers.
+Rules: rule package versions and recorded decisions.
+Planning: tasks, plans (draft → approved → published), inspections and their results.
+People and trace: users, and the append-only, hash-chained audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+
+
+class InspectionItem(Base):
+    """抽查事项清单: an item with its legal basis; no basis, no inspection."""
+
+    __tablename__ = "inspection_items"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    field: Mapped[str] = mapped_column(String(40))
+    basis: Mapped[str] = mapped_column(Text, default="")
+
+
+class EnterpriseRow(Base):
+    __tablename__ = "enterprises"
+    id: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    industry: Mapped[str] = mapped_column(String(5), index=True)
+    established_on: Mapped[date] = mapped_column(Date)
+    annual_report_filed: Mapped[bool | None] = mapped_column(Boolean)
+    abnormal_list: Mapped[bool | None] = mapped_column(Boolean)
+    serious_dishonest_list: Mapped[bool | None] = mapped_column(Boolean)
+    penalties_3y: Mapped[int | None] = mapped_column(Integer)
+    complaints_12m: Mapped[int | None] = mapped_column(Integer)
+    high_risk_licence: Mapped[bool | None] = mapped_column(Boolean)
+    credit_tier: Mapped[str | None] = mapped_column(String(1))
+    key_supervision: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class OfficerRow(Base):
+    __tablename__ = "officers"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str] = mapped_column(String(16), index=True)
+    district: Mapped[str] = mapped_column(String(6))
+    certificate: Mapped[str] = mapped_column(String(60), default="")
+    fields: Mapped[list[Any]] = mapped_column(JSON)
+    max_per_day: Mapped[int | None] = mapped_column(Integer)
+    unavailable: Mapped[list[Any]] = mapped_column(JSON)  # ISO dates
+    recusals: Mapped[list[Any]] = mapped_column(JSON)  # enterprise ids
+
+
+class RulePackageVersion(Base):
+    __tablename__ = "rule_package_versions"
+    __table_args__ = (UniqueConstraint("package_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    package_id: Mapped[str] = mapped_column(String(60), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(
+        String(16), default="draft"
+    )  # draft/submitted/approved/rejected/retired
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    reviewed_by: Mapped[str | None] = mapped_column(String(60))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    package_id: Mapped[str] = mapped_column(String(60), index=True)
+    package_version: Mapped[str] = mapped_column(String(40))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[str] = mapped_column(String(60), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(40))
+    basis: Mapped[list[Any]] = mapped_column(JSON)
+    rules: Mapped[list[Any]] = mapped_column(JSON)
+    explanation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class TaskRow(Base):
+    __tablename__ = "tasks"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    lead_department: Mapped[str] = mapped_column(String(16))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # task.yaml as data
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    plans: Mapped[list[PlanRow]] = relationship(back_populates="task")
+
+
+class PlanRow(Base):
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
+    seed: Mapped[str] = mapped_column(String(128))
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    plan_sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[str] = mapped_column(Text)  # the canonical plan.json, byte for byte
+    status: Mapped[str] = mapped_column(
+        String(16), default="draft"
+    )  # draft/approved/published/rejected/superseded
+    generated_by: Mapped[str] = mapped_column(String(60))
+    generated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    approved_by: Mapped[str | None] = mapped_column(String(60))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_plan_sha256: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    parent_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    task: Mapped[TaskRow] = relationship(back_populates="plans")
+    inspections: Mapped[list[InspectionRow]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan"
+    )
+
+
+class InspectionRow(Base):
+    __tablename__ = "inspections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    enterprise_id: Mapped[str] = mapped_column(String(18), index=True)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    items: Mapped[list[Any]] = mapped_column(JSON)
+    team: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result_category: Mapped[str | None] = mapped_column(String(60))
+    result_notes: Mapped[str | None] = mapped_column(Text)
+    result_recorded_by: Mapped[str | None] = mapped_column(String(60))
+    result_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    plan: Mapped[PlanRow] = relationship(back_populates="inspections")
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # regulator/legal/planner/admin
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class AuditEvent(Base):
+    """Append-only: each row's hash covers its content and the previous row's hash."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(120))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,95 @@
+"""`jianguan registry generate | import | export` (formats.md §6)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from jianguan.cli_support import lang_parent
+from jianguan.errors import JianguanError
+
+
+def _generate(args: argparse.Namespace) -> int:
+    # Lazy: the synthetic registry lives with the simulations, which need it most.
+    from simulations.synthetic_registry import write_registry
+
+    if args.enterprises < 0 or args.officers < 0:
+        raise JianguanError("企业数和人员数不能为负数", "counts must not be negative")
+    districts = [d for d in (args.districts or "").split(",") if d] or None
+    paths = write_registry(
+        Path(args.out),
+        enterprises=args.enterprises,
+        officers=args.officers,
+        seed=args.seed,
+        districts=districts,
+    )
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from jianguan.db import open_store
+    from jianguan.registry_store import import_registry
+
+    if not args.enterprises and not args.inspectors:
+        raise JianguanError(
+            "请至少给出 --enterprises 或 --inspectors 之一",
+            "give --enterprises, --inspectors or both",
+        )
+    store = open_store(args.db)
+    try:
+        report = import_registry(
+            store,
+            enterprises=Path(args.enterprises) if args.enterprises else None,
+            inspectors=Path(args.inspectors) if args.inspectors else None,
+        )
+    finally:
+        store.dispose()
+    print(report.describe(args.lang))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from jianguan.db import open_store
+    from jianguan.registry_store import load_enterprises, load_officers
+    from jianguan.registry_write import write_enterprises, write_officers
+
+    store = open_store(args.db)
+    try:
+        out = Path(args.out)
+        suffix = ".xlsx" if args.format == "xlsx" else ".csv"
+        print(write_enterprises(out / f"enterprises{suffix}", load_enterprises(store)))
+        print(write_officers(out / f"inspectors{suffix}", load_officers(store)))
+    finally:
+        store.dispose()
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    group = subparsers.add_parser("registry", help="一单两库：生成、导入、导出 / the registry")
+    leaves = group.add_subparsers(dest="registry_command", metavar="ACTION")
+    leaves.required = True
+    common = [lang_parent()]
+
+    gen = leaves.add_parser("generate", parents=common, help="生成合成名录库 / synthetic registry")
+    gen.add_argument("--enterprises", type=int, required=True, help="number of enterprises")
+    gen.add_argument("--officers", type=int, required=True, help="number of officers")
+    gen.add_argument("--seed", type=int, required=True, help="random seed (same seed, same files)")
+    gen.add_argument("--out", required=True, help="output folder")
+    gen.add_argument(
+        "--districts", help="comma-separated city (4-digit) or district (6-digit) codes"
+    )
+    gen.set_defaults(func=_generate)
+
+    imp = leaves.add_parser("import", parents=common, help="校验并导入 / validate and load")
+    imp.add_argument("--enterprises", help="enterprises.csv or .xlsx")
+    imp.add_argument("--inspectors", help="inspectors.csv or .xlsx")
+    imp.add_argument("--db", help="SQLAlchemy URL (default: SQLite in the instance folder)")
+    imp.set_defaults(func=_import)
+
+    exp = leaves.add_parser("export", parents=common, help="导出 / export CSV or .xlsx")
+    exp.add_argument("--out", required=True, help="output folder")
+    exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    exp.add_argument("--db", help="SQLAlchemy URL (default: SQLite in the instance folder)")
+    exp.set_defaults(func=_export)
