@@ -35,8 +35,8 @@ def check_credit_code(code: str) -> str:
         ) from None
     except (InvalidFormat, InvalidComponent):
         raise CellError(
-            f"统一社会信用代码“{code}”含不允许的字符（不得含 I、O、S、V、Z），请核对代码",
-            f"credit code '{code}' contains characters not allowed (no I, O, S, V, Z); "
-            "check the code",
+            f"统一社会信用代码“{code}”格式错误：前 8 位应为数字，其余不得含 I、O、S、V、Z，请核对代码",
+            f"credit code '{code}' is malformed: the first 8 characters must be digits and "
+            "the rest may not contain I, O, S, V or Z; check the code",
         ) from None
     return code
