@@ -73,7 +73,8 @@ def jiangxi_districts() -> list[Division]:
 
 def jiangxi_cities() -> dict[str, str]:
     """The 11 prefecture-level cities: 4-digit code → name, in code order."""
-    return {code[:4]: name for code, name in _table()[1].items() if code[4:] == "00" and code[2:4] != "00"}
+    names = _table()[1]
+    return {c[:4]: n for c, n in sorted(names.items()) if c.endswith("00") and c[2:4] != "00"}
 
 
 def division_name(code: str) -> str | None:
@@ -91,7 +92,7 @@ def division_name(code: str) -> str | None:
 def is_known_division(code: str) -> bool:
     """True for a 6-digit county-level Jiangxi code — the codes valid in a registry's
     `district` column. City (``360100``) and province codes are not districts."""
-    return any(d.code == code for d in _districts_by_code().values()) if len(code) == 6 else False
+    return code in _districts_by_code()
 
 
 @lru_cache(maxsize=1)
