@@ -24,7 +24,7 @@ from stdnum.cn import uscc
 
 from jianguan.divisions import Division, resolve_districts
 from jianguan.errors import JianguanError
-from jianguan.registry_schema import ENTERPRISE_COLUMNS, OFFICER_COLUMNS
+from jianguan.registry_schema import ENTERPRISE_COLUMNS, OFFICER_COLUMNS, Enterprise, Officer
 from simulations.name_pool import trade_names
 from simulations.officer_pool import generate_officers, officers_for_csv
 from simulations.population_mix import (
@@ -38,9 +38,12 @@ __all__ = [
     "AS_OF",
     "cache_enterprises_parquet",
     "district_weights",
+    "enterprise_records",
     "generate_enterprises",
     "generate_officers",
+    "officer_records",
     "read_enterprises_parquet",
+    "write_csv",
     "write_registry",
 ]
 
@@ -357,3 +360,23 @@ def cache_enterprises_parquet(
 def read_enterprises_parquet(path: Path) -> pa.Table:
     """A population written by `cache_enterprises_parquet`."""
     return pq.read_table(Path(path))
+
+
+def enterprise_records(table: pa.Table) -> list[Enterprise]:
+    """The generated rows as the registry's `Enterprise` records (as `read_enterprises` gives)."""
+    return [Enterprise(**row) for row in table.select(list(ENTERPRISE_COLUMNS)).to_pylist()]
+
+
+def officer_records(table: pa.Table) -> list[Officer]:
+    """Officers from `generate_officers` as the registry's `Officer` records."""
+    return [
+        Officer(
+            **{
+                **row,
+                "fields": tuple(row["fields"]),
+                "unavailable": tuple(row["unavailable"]),
+                "recusals": tuple(row["recusals"]),
+            }
+        )
+        for row in table.select(list(OFFICER_COLUMNS)).to_pylist()
+    ]

@@ -23,7 +23,9 @@ from jianguan.registry_schema import ENTERPRISE_COLUMNS, OFFICER_COLUMNS
 from simulations.officer_pool import DEFAULT_START, generate_officers
 from simulations.synthetic_registry import (
     cache_enterprises_parquet,
+    enterprise_records,
     generate_enterprises,
+    officer_records,
     read_enterprises_parquet,
     write_csv,
     write_registry,
@@ -102,6 +104,11 @@ def test_generated_files_pass_the_registry_import_validation(tmp_path: Path) -> 
     officers = read_inspectors(i, ids)
     assert len(enterprises) == 3000 and len(officers) == 120
     assert {o.department for o in officers} == {"SCJG", "SW", "YJ"}
+    # the in-memory records equal what the files give back
+    firms = generate_enterprises(3000, seed=5, districts=["3601"])
+    assert enterprise_records(firms) == enterprises
+    staff = generate_officers(120, 5, [x.id for x in enterprises], districts=["3601"])
+    assert officer_records(staff) == officers
 
 
 def test_blank_optional_cells_still_import(tmp_path: Path) -> None:
