@@ -1,0 +1,186 @@
+"""The verifiable draw of enterprises (双随机 part one), exactly formats.md §3.
+
+Population by the task's district/industry filters; key-supervision enterprises all drawn
+(stratum `key`); every other enterprise in the stratum of its credit tier, `k = ceil(r * n)`
+drawn with `r` read from its decimal text (`Fraction(str(r))`, so 0.03 * 100 is exactly 3);
+ranks are `HMAC-SHA256(seed, "task.id|enterprise.id")` hex digests, smallest first.
+Each enterprise is hashed once per task; nothing here is re-hashed inside a solver.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from jianguan.errors import JianguanError
+from jianguan.registry_schema import Enterprise, Officer
+from scheduler.canonical_json import sha256_of
+from scheduler.task_file import CREDIT_TIERS, Task
+
+KEY_STRATUM = "key"
+STRATUM_ORDER = (*CREDIT_TIERS, KEY_STRATUM)
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+
+
+class DrawError(JianguanError):
+    """The draw cannot be made from these inputs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    """An enterprise with its credit tier and key-supervision flag decided."""
+
+    enterprise: Enterprise
+    credit_tier: str
+    key_supervision: bool
+
+    @property
+    def stratum(self) -> str:
+        return KEY_STRATUM if self.key_supervision else self.credit_tier
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    enterprise_id: str
+    stratum: str
+    rank: str
+
+
+@dataclass(frozen=True, slots=True)
+class DrawResult:
+    strata: dict[str, dict[str, Any]]
+    drawn: tuple[Drawn, ...]
+
+    def draw_json(self) -> list[dict[str, str]]:
+        return [
+            {"enterprise_id": d.enterprise_id, "stratum": d.stratum, "rank": d.rank}
+            for d in self.drawn
+        ]
+
+
+def check_seed(seed: str) -> bytes:
+    """The seed as HMAC key bytes; refuse anything but ≥32 hex digits (an even count)."""
+    if len(seed) < 32 or not _HEX.match(seed) or len(seed) % 2:
+        raise DrawError(
+            f"种子“{seed[:80]}”无效：应为至少 32 位、位数为偶数的十六进制串"
+            "（例如公开摇号结果或随机信标的十六进制值）",
+            f"seed '{seed[:80]}' is invalid: it must be an even number (at least 32) of hex "
+            "digits, e.g. a public lottery result or beacon value in hex",
+        )
+    return bytes.fromhex(seed)
+
+
+def in_population(enterprise: Enterprise, task: Task) -> bool:
+    if task.districts is not None and enterprise.district not in task.districts:
+        return False
+    if task.industries is not None:
+        industry = enterprise.industry.upper()
+        return any(industry.startswith(prefix) for prefix in task.industries)
+    return True
+
+
+def classify(enterprises: Sequence[Enterprise], as_of: date) -> list[Classified]:
+    """Take given tiers and key flags as decided; ask the rule packages for the rest."""
+    missing = [e for e in enterprises if e.credit_tier is None or e.key_supervision is None]
+    decided: dict[str, tuple[str, bool]] = {}
+    if missing:
+        try:
+            from rules.api import classify_enterprises  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            first = missing[0].id
+            raise DrawError(
+                f"{len(missing)} 家企业（例如 {first}）未给出 credit_tier 或 key_supervision，"
+                "而规则包接口 rules.api 不可用；请在 enterprises.csv 中填写这两列，或安装规则包",
+                f"{len(missing)} enterprise(s) (e.g. {first}) lack credit_tier or "
+                "key_supervision and the rule packages (rules.api) are not available; fill "
+                "those columns in enterprises.csv or install the rule packages",
+            ) from None
+        results = classify_enterprises(list(missing), as_of=as_of)
+        for enterprise, result in zip(missing, results, strict=True):
+            tier = enterprise.credit_tier or result.credit_tier
+            key = (
+                enterprise.key_supervision
+                if enterprise.key_supervision is not None
+                else bool(result.key_supervision)
+            )
+            decided[enterprise.id] = (tier, key)
+    out = []
+    for e in enterprises:
+        if e.id in decided:
+            tier, key = decided[e.id]
+        else:
+            assert e.credit_tier is not None and e.key_supervision is not None
+            tier, key = e.credit_tier, e.key_supervision
+        out.append(Classified(e, tier, key))
+    return out
+
+
+def rank_of(key: bytes, task_id: str, enterprise_id: str) -> str:
+    return hmac.new(key, f"{task_id}|{enterprise_id}".encode(), "sha256").hexdigest()
+
+
+def draw(population: Iterable[Classified], task: Task, seed: str) -> DrawResult:
+    """Draw per stratum; `drawn` lists strata in A, B, C, D, key order, ranks ascending."""
+    key = check_seed(seed)
+    by_stratum: dict[str, list[tuple[str, str]]] = {s: [] for s in STRATUM_ORDER}
+    for c in population:
+        by_stratum[c.stratum].append((rank_of(key, task.id, c.enterprise.id), c.enterprise.id))
+    strata: dict[str, dict[str, Any]] = {}
+    drawn: list[Drawn] = []
+    for name in STRATUM_ORDER:
+        members = sorted(by_stratum[name])
+        n = len(members)
+        if name == KEY_STRATUM:
+            k = n
+            strata[name] = {"population": n, "drawn": k}
+        else:
+            ratio = task.ratio_text(name)
+            k = min(n, math.ceil(Fraction(ratio) * n))
+            strata[name] = {"population": n, "ratio": ratio, "drawn": k}
+        drawn.extend(Drawn(eid, name, rank) for rank, eid in members[:k])
+    return DrawResult(strata, tuple(drawn))
+
+
+def enterprise_row(c: Classified) -> dict[str, Any]:
+    row = asdict(c.enterprise)
+    row["established_on"] = c.enterprise.established_on.isoformat()
+    row["credit_tier"] = c.credit_tier
+    row["key_supervision"] = c.key_supervision
+    return row
+
+
+def officer_row(o: Officer) -> dict[str, Any]:
+    row = asdict(o)
+    row["fields"] = list(o.fields)
+    row["unavailable"] = [d.isoformat() for d in o.unavailable]
+    row["recusals"] = list(o.recusals)
+    return row
+
+
+def canonical_inputs(
+    population: Sequence[Classified], officers: Sequence[Officer], task: Task
+) -> dict[str, Any]:
+    """What `inputs_sha256` covers: the task, the population rows (with their decided tier
+    and key flag) and the rows of officers of the task's departments, each sorted by id."""
+    departments = set(task.departments)
+    return {
+        "task": task.canonical(),
+        "enterprises": [
+            enterprise_row(c) for c in sorted(population, key=lambda c: c.enterprise.id)
+        ],
+        "officers": [
+            officer_row(o)
+            for o in sorted(officers, key=lambda o: o.id)
+            if o.department in departments
+        ],
+    }
+
+
+def inputs_sha256(population: Sequence[Classified], officers: Sequence[Officer], task: Task) -> str:
+    return sha256_of(canonical_inputs(population, officers, task))

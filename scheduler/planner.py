@@ -1,0 +1,98 @@
+"""Draw and schedule a task: the whole `plan generate` pipeline, returning plan.json data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from jianguan.registry_schema import Enterprise, Officer
+from scheduler.canonical_json import sha256_of
+from scheduler.draw import canonical_inputs, classify, draw, in_population
+from scheduler.officer_pool import SINGLE_REGION, city_of, qualified_slots, region_keys
+from scheduler.plan_document import assemble
+from scheduler.region_problem import RegionProblem, RegionResult
+from scheduler.region_solver import solve_region
+from scheduler.task_file import Task
+from scheduler.work_calendar import build_calendar
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    """How to run, never what comes out: the plan is the same for every setting."""
+
+    num_workers: int = 1  # CP-SAT workers per region
+    processes: int | None = None  # regions solved in parallel (None: CPU count)
+    time_limit_s: float = 300.0
+
+
+def generate_plan(
+    enterprises: Sequence[Enterprise],
+    officers: Sequence[Officer],
+    task: Task,
+    seed: str,
+    *,
+    prior_counts: dict[str, dict[int, int]] | None = None,
+    settings: PlanSettings | None = None,
+    progress: Progress | None = None,
+) -> dict[str, object]:
+    """Draw per formats.md §3, schedule, and return the plan document (formats.md §4)."""
+    settings = settings or PlanSettings()
+    say = progress or (lambda _m: None)
+    calendar = build_calendar(task)
+    say(calendar.source_zh)
+    population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
+    result = draw(population, task, seed)
+    inputs_hash = sha256_of(canonical_inputs(population, officers, task))
+    say(f"抽取 {len(result.drawn)} 家企业（总体 {len(population)} 家）")
+    by_id = {c.enterprise.id: c.enterprise for c in population}
+    drawn = [by_id[d.enterprise_id] for d in result.drawn]
+    slots = qualified_slots(officers, task)
+    regions = region_keys([e.district for e in drawn], slots, task)
+    problems: list[RegionProblem] = []
+    for region in sorted(set(regions.values())):
+        members = tuple((e.id, e.district) for e in drawn if regions[city_of(e.district)] == region)
+        staff = tuple(s for s in slots if region == SINGLE_REGION or city_of(s.district) == region)
+        problems.append(
+            RegionProblem(
+                region=region,
+                task_id=task.id,
+                seed=seed,
+                per_department=task.officers_per_department,
+                days=calendar.schedulable_days,
+                departments=task.departments,
+                fields={d: task.fields_of(d) for d in task.departments},
+                enterprises=members,
+                officers=staff,
+                yearly_cap=task.max_inspections_per_enterprise_per_year,
+                prior_counts={e: (prior_counts or {}).get(e, {}) for e, _ in members},
+                num_workers=settings.num_workers,
+                time_limit_s=settings.time_limit_s,
+            )
+        )
+    say(f"分 {len(problems)} 个区域排期，{len(calendar.schedulable_days)} 个可安排日")
+    results = _solve_all(problems, settings, say)
+    used_staff = [s for p in problems for s in p.officers]
+    district_of = {e.id: e.district for e in drawn}
+    return assemble(task, seed, inputs_hash, result, calendar, results, used_staff, district_of)
+
+
+def _solve_all(
+    problems: list[RegionProblem], settings: PlanSettings, say: Progress
+) -> list[RegionResult]:
+    processes = settings.processes or os.cpu_count() or 1
+    if len(problems) <= 1 or processes <= 1:
+        out = []
+        for p in problems:
+            out.append(solve_region(p))
+            say(f"区域 {p.region} 完成（{len(p.enterprises)} 家）")
+        return out
+    with ProcessPoolExecutor(max_workers=min(processes, len(problems))) as pool:
+        results = []
+        for p, r in zip(problems, pool.map(solve_region, problems), strict=True):
+            say(f"区域 {p.region} 完成（{len(p.enterprises)} 家）")
+            results.append(r)
+        return results
