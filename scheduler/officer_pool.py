@@ -64,3 +64,16 @@ def region_keys(
         staff[c][d] >= task.officers_per_department for c in cities for d in task.departments
     )
     return {c: (c if enough else SINGLE_REGION) for c in cities}
+
+
+def staff_by_region(
+    enterprise_districts: Sequence[str], slots: Sequence[OfficerSlot], task: Task
+) -> tuple[dict[str, str], dict[str, list[OfficerSlot]]]:
+    """City → region, and each region's officers (the officers who could serve the plan)."""
+    regions = region_keys(enterprise_districts, slots, task)
+    staff: dict[str, list[OfficerSlot]] = {}
+    for region in sorted(set(regions.values())):
+        staff[region] = [
+            s for s in slots if region == SINGLE_REGION or city_of(s.district) == region
+        ]
+    return regions, staff

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from jianguan.registry_schema import Enterprise, Officer
 from scheduler.canonical_json import sha256_of
 from scheduler.draw import canonical_inputs, classify, draw, in_population
-from scheduler.officer_pool import SINGLE_REGION, city_of, qualified_slots, region_keys
+from scheduler.officer_pool import city_of, qualified_slots, staff_by_region
 from scheduler.plan_document import assemble
 from scheduler.region_problem import RegionProblem, RegionResult
 from scheduler.region_solver import solve_region
@@ -51,11 +51,10 @@ def generate_plan(
     by_id = {c.enterprise.id: c.enterprise for c in population}
     drawn = [by_id[d.enterprise_id] for d in result.drawn]
     slots = qualified_slots(officers, task)
-    regions = region_keys([e.district for e in drawn], slots, task)
+    regions, staff_of = staff_by_region([e.district for e in drawn], slots, task)
     problems: list[RegionProblem] = []
-    for region in sorted(set(regions.values())):
+    for region, staff in staff_of.items():
         members = tuple((e.id, e.district) for e in drawn if regions[city_of(e.district)] == region)
-        staff = tuple(s for s in slots if region == SINGLE_REGION or city_of(s.district) == region)
         problems.append(
             RegionProblem(
                 region=region,
@@ -66,7 +65,7 @@ def generate_plan(
                 departments=task.departments,
                 fields={d: task.fields_of(d) for d in task.departments},
                 enterprises=members,
-                officers=staff,
+                officers=tuple(staff),
                 yearly_cap=task.max_inspections_per_enterprise_per_year,
                 prior_counts={e: (prior_counts or {}).get(e, {}) for e, _ in members},
                 num_workers=settings.num_workers,

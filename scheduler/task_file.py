@@ -135,7 +135,7 @@ class Task(_Strict):
 
     def ratio_text(self, tier: str) -> str:
         """The ratio exactly as written, the basis of the exact draw (formats.md §3)."""
-        ratios: dict[str, float] = dict(self.sampling)
+        ratios: dict[str, float] = {str(k): v for k, v in self.sampling.items()}
         return str(ratios[tier])
 
     def canonical(self) -> dict[str, Any]:

@@ -1,0 +1,150 @@
+"""`jianguan plan commit | generate | verify` (formats.md §6)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from jianguan.cli_support import lang_parent
+from jianguan.errors import JianguanError
+from jianguan.registry_read import read_enterprises, read_inspectors
+from jianguan.registry_schema import Enterprise, Officer
+from scheduler.task_file import Task, read_task
+
+
+def _progress() -> Callable[[str], None]:
+    began = time.monotonic()
+
+    def say(message: str) -> None:
+        print(f"[{time.monotonic() - began:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _inputs(args: argparse.Namespace) -> tuple[list[Enterprise], list[Officer], Task]:
+    task = read_task(args.task)
+    enterprises = read_enterprises(args.enterprises)
+    officers = read_inspectors(args.inspectors)
+    return enterprises, officers, task
+
+
+def _commit(args: argparse.Namespace) -> int:
+    from scheduler.canonical_json import sha256_of
+    from scheduler.draw import canonical_inputs, classify, in_population
+
+    enterprises, officers, task = _inputs(args)
+    population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
+    digest = sha256_of(canonical_inputs(population, officers, task))
+    print(digest)
+    if args.lang == "en":
+        note = (
+            f"Publish this inputs_sha256 for task {task.id} ({len(population)} enterprises in "
+            "the population) BEFORE the seed is known; afterwards anyone can check the plan's "
+            "inputs_sha256 against it."
+        )
+    else:
+        note = (
+            f"请在种子产生之前公布任务 {task.id} 的 inputs_sha256（总体 {len(population)} 家企业）；"
+            "计划生成后，任何人都可核对计划中的 inputs_sha256 与此一致。"
+        )
+    print(note, file=sys.stderr)
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from scheduler.draw import check_seed
+    from scheduler.plan_document import plan_bytes
+    from scheduler.planner import PlanSettings, generate_plan
+
+    check_seed(args.seed)  # refuse a bad seed before reading large files
+    say = _progress()
+    say("读取名录库与任务文件" if args.lang == "zh" else "reading the registry and the task")
+    enterprises, officers, task = _inputs(args)
+    prior = None
+    if args.db:
+        from scheduler.lifecycle import approved_counts
+
+        prior = approved_counts(args.db, task)
+    settings = PlanSettings(
+        num_workers=args.workers, processes=args.processes, time_limit_s=args.time_limit
+    )
+    document = generate_plan(
+        enterprises, officers, task, args.seed, prior_counts=prior, settings=settings, progress=say
+    )
+    out = Path(args.out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(plan_bytes(document))
+    except OSError as exc:
+        raise JianguanError(f"无法写入 {out}：{exc}", f"cannot write {out}: {exc}") from None
+    n_ok, n_un = len(document["inspections"]), len(document["unscheduled"])  # type: ignore[arg-type]
+    if args.lang == "en":
+        print(
+            f"{out}: {n_ok} inspections, {n_un} unscheduled, plan_sha256 {document['plan_sha256']}"
+        )
+    else:
+        print(f"{out}：安排检查 {n_ok} 家，未安排 {n_un} 家，plan_sha256 {document['plan_sha256']}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from scheduler.verify import read_plan, verify_plan
+
+    plan = read_plan(args.plan)
+    enterprises, officers, task = _inputs(args)
+    problems = verify_plan(plan, enterprises, officers, task)
+    if problems:
+        for p in problems:
+            print(p.text(args.lang), file=sys.stderr)
+        if args.lang == "en":
+            print(f"verification FAILED: {len(problems)} problem(s)", file=sys.stderr)
+        else:
+            print(f"核验未通过：共 {len(problems)} 处问题", file=sys.stderr)
+        return 1
+    n = len(plan["inspections"])
+    if args.lang == "en":
+        print(f"verified: draw recomputed, {n} inspections satisfy every hard constraint")
+    else:
+        print(f"核验通过：抽取结果可重算一致，{n} 项检查满足全部硬约束")
+    return 0
+
+
+def _registry_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--enterprises", required=True, help="enterprises.csv or .xlsx")
+    parser.add_argument("--inspectors", required=True, help="inspectors.csv or .xlsx")
+    parser.add_argument("--task", required=True, help="task.yaml")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    group = subparsers.add_parser("plan", help="双随机抽查计划 / inspection plans")
+    leaves = group.add_subparsers(dest="plan_command", metavar="ACTION")
+    leaves.required = True
+    common = [lang_parent()]
+
+    commit = leaves.add_parser(
+        "commit", parents=common, help="种子产生前公布输入摘要 / print inputs_sha256 to publish"
+    )
+    _registry_args(commit)
+    commit.set_defaults(func=_commit)
+
+    gen = leaves.add_parser("generate", parents=common, help="抽取并排期 / draw and schedule")
+    _registry_args(gen)
+    gen.add_argument("--seed", required=True, help="public seed: ≥32 hex digits")
+    gen.add_argument("--out", required=True, help="plan.json to write")
+    gen.add_argument("--db", help="store URL: count approved plans for the annual cap")
+    gen.add_argument(
+        "--workers", type=int, default=1, help="CP-SAT workers per region (result unchanged)"
+    )
+    gen.add_argument(
+        "--processes", type=int, default=None, help="regions in parallel (result unchanged)"
+    )
+    gen.add_argument("--time-limit", type=float, default=300.0, help="seconds per day model")
+    gen.set_defaults(func=_generate)
+
+    ver = leaves.add_parser("verify", parents=common, help="核验计划 / verify a plan")
+    ver.add_argument("--plan", required=True, help="plan.json")
+    _registry_args(ver)
+    ver.set_defaults(func=_verify)
