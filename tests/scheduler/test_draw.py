@@ -1,0 +1,71 @@
+import hmac
+import math
+
+import pytest
+
+from scheduler.draw import DrawError, classify, draw, in_population
+from tests.scheduler import factory as f
+
+
+def _pop(firms, task):
+    return classify([e for e in firms if in_population(e, task)], task.period.start)
+
+
+def test_ceil_uses_the_decimal_ratio_not_the_float() -> None:
+    # 0.07 * 100 == 7.000000000000001 in floating point: a float ceil would draw 8.
+    assert math.ceil(0.07 * 100) == 8
+    firms = f.enterprises(100, tiers=("A",))
+    task = f.task(sampling={"A": 0.07, "B": 1.0, "C": 1.0, "D": 1.0})
+    result = draw(_pop(firms, task), task, f.SEED)
+    assert result.strata["A"] == {"population": 100, "ratio": "0.07", "drawn": 7}
+
+
+def test_rank_is_the_published_hmac_and_smallest_are_drawn() -> None:
+    firms = f.enterprises(40, tiers=("B",), key_every=10)
+    task = f.task(sampling={"A": 0.1, "B": 0.25, "C": 1.0, "D": 1.0})
+    result = draw(_pop(firms, task), task, f.SEED)
+    key = bytes.fromhex(f.SEED)
+    ranks = {e.id: hmac.new(key, f"{task.id}|{e.id}".encode(), "sha256").hexdigest() for e in firms}
+    key_ids = {e.id for e in firms if e.key_supervision}
+    b_ids = sorted((e.id for e in firms if not e.key_supervision), key=lambda i: ranks[i])
+    assert result.strata["key"] == {"population": 4, "drawn": 4}
+    assert result.strata["B"] == {"population": 36, "ratio": "0.25", "drawn": 9}
+    drawn_b = [d.enterprise_id for d in result.drawn if d.stratum == "B"]
+    assert drawn_b == b_ids[:9]
+    assert {d.enterprise_id for d in result.drawn if d.stratum == "key"} == key_ids
+    assert all(d.rank == ranks[d.enterprise_id] for d in result.drawn)
+
+
+def test_filters_restrict_the_population() -> None:
+    firms = f.enterprises(30, districts=("360102", "360103", "360104"))
+    task = f.task(districts=["360103"])
+    assert {c.enterprise.district for c in _pop(firms, task)} == {"360103"}
+    task = f.task(industries=["C"])
+    assert _pop(firms, task) == []
+
+
+def test_another_seed_draws_differently() -> None:
+    firms = f.enterprises(200, tiers=("C",))
+    task = f.task(sampling={"A": 1.0, "B": 1.0, "C": 0.1, "D": 1.0})
+    one = draw(_pop(firms, task), task, f.SEED)
+    two = draw(_pop(firms, task), task, "00" * 16)
+    assert {d.enterprise_id for d in one.drawn} != {d.enterprise_id for d in two.drawn}
+
+
+@pytest.mark.parametrize("seed", ["abc", "z" * 32, "a" * 33, "20260301"])
+def test_bad_seeds_are_refused(seed: str) -> None:
+    firms = f.enterprises(3)
+    task = f.task()
+    with pytest.raises(DrawError):
+        draw(_pop(firms, task), task, seed)
+
+
+def test_missing_tier_without_rules_says_how_to_fix(monkeypatch) -> None:
+    import dataclasses
+    import sys
+
+    monkeypatch.setitem(sys.modules, "rules.api", None)
+    firms = [dataclasses.replace(e, credit_tier=None) for e in f.enterprises(3)]
+    with pytest.raises(DrawError) as caught:
+        classify(firms, f.task().period.start)
+    assert "credit_tier" in caught.value.message("en")
