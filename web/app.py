@@ -2,24 +2,77 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from datetime import timedelta
 from typing import Any
 
-from flask import Flask, g, render_template
+from flask import Flask, g
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
 
+from jianguan.config import instance_dir
 from jianguan.db import Store, open_store
+from web.login_limit import LoginLimiter
+
+
+def _secret_key() -> str:
+    """From JIANGUAN_SECRET_KEY, else a random key kept in the instance folder (sessions survive
+    restarts; the file is created with owner-only permissions)."""
+    given = os.environ.get("JIANGUAN_SECRET_KEY")
+    if given:
+        return given
+    path = instance_dir() / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+    return path.read_text(encoding="ascii").strip()
+
+
+def _defaults() -> dict[str, Any]:
+    secure = os.environ.get("JIANGUAN_SECURE_COOKIES", "0") == "1"
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,  # set JIANGUAN_SECURE_COOKIES=1 behind HTTPS
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_WINDOW_S": 300.0,
+    }
 
 
 def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.update(JSON_AS_ASCII=False)
+    app.config.update(_defaults())
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
     if config:
         app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key()
     store = open_store(db_url)
     app.extensions["jianguan_store"] = store
+    app.extensions["jianguan_login_limit"] = LoginLimiter(
+        app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"]
+    )
 
-    from web.registry_views import registry
+    from web.access import install_gate
+    from web.error_pages import install_error_pages
+    from web.i18n import install_babel
+    from web.paging import page_url
 
-    app.register_blueprint(registry)
+    CSRFProtect(app)
+    install_babel(app)
+    _install_login(app)
+    install_gate(app)
+    install_error_pages(app)
+    _register_blueprints(app)
+    _install_jobs(app)
+    app.jinja_env.globals["page_url"] = page_url
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -27,20 +80,67 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
         if session is not None:
             session.close()
 
-    @app.errorhandler(404)
-    def _not_found(_err: Exception) -> tuple[str, int]:
-        return render_template("error.html", title="页面不存在", detail="请检查地址。"), 404
-
-    @app.errorhandler(500)
-    def _server_error(_err: Exception) -> tuple[str, int]:
-        # Never a stack trace to the user; the server log keeps it.
-        return render_template(
-            "error.html", title="服务器内部错误", detail="请稍后重试或联系管理员。"
-        ), 500
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:"
+        )
+        return response
 
     return app
+
+
+def _install_login(app: Flask) -> None:
+    from web.db_session import db
+    from web.users import SignedIn, load_signed_in
+
+    manager = LoginManager(app)
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def _load(user_id: str) -> SignedIn | None:
+        return load_signed_in(db(), user_id)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.api_views import api
+    from web.audit_views import audit_area
+    from web.auth_views import auth
+    from web.plan_views import plans
+    from web.public_views import public_area
+    from web.registry_upload import registry_upload
+    from web.registry_views import registry
+    from web.result_views import results
+
+    for blueprint in (
+        auth,
+        registry,
+        registry_upload,
+        plans,
+        results,
+        audit_area,
+        public_area,
+        api,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _install_jobs(app: Flask) -> None:
+    from web.plan_jobs import JobRegistry
+    from web.plan_views import status_name
+
+    app.extensions["jianguan_jobs"] = JobRegistry()
+    app.jinja_env.globals["plan_status"] = status_name
 
 
 def store_of(app: Flask) -> Store:
     store: Store = app.extensions["jianguan_store"]
     return store
+
+
+def login_limiter(app: Flask) -> LoginLimiter:
+    limiter: LoginLimiter = app.extensions["jianguan_login_limit"]
+    return limiter

@@ -1,13 +1,15 @@
-"""The registry overview: how many enterprises and officers, by district and by industry."""
+"""The registry area: overview counts, browse and search, an enterprise's page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import func, select
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import func, or_, select
 
 from jianguan.divisions import division_name
-from jianguan.models import EnterpriseRow, OfficerRow
+from jianguan.models import DecisionRow, EnterpriseRow, InspectionRow, OfficerRow, PlanRow
+from web.access import EVERYONE, allow
 from web.db_session import db
+from web.paging import page_of
 
 registry = Blueprint("registry", __name__)
 
@@ -37,6 +39,7 @@ SECTIONS = {
 
 
 @registry.get("/")
+@allow(*EVERYONE)
 def overview() -> str:
     session = db()
     total = session.scalar(select(func.count()).select_from(EnterpriseRow)) or 0
@@ -70,4 +73,83 @@ def overview() -> str:
         by_district=by_district,
         by_industry=by_industry,
         by_department=by_department,
+    )
+
+
+@registry.get("/registry/enterprises")
+@allow(*EVERYONE)
+def enterprises() -> str:
+    q = request.args.get("q", "").strip()
+    district = request.args.get("district", "").strip()
+    tier = request.args.get("tier", "").strip().upper()
+    query = select(EnterpriseRow)
+    if q:
+        query = query.where(
+            or_(EnterpriseRow.id.startswith(q.upper()), EnterpriseRow.name.contains(q))
+        )
+    if district:
+        query = query.where(EnterpriseRow.district == district)
+    if tier in ("A", "B", "C", "D"):
+        query = query.where(EnterpriseRow.credit_tier == tier)
+    page = page_of(db(), query.order_by(EnterpriseRow.id))
+    districts = (
+        db()
+        .scalars(select(EnterpriseRow.district).distinct().order_by(EnterpriseRow.district))
+        .all()
+    )
+    return render_template(
+        "enterprises.html",
+        page=page,
+        q=q,
+        district=district,
+        tier=tier,
+        districts=[(d, division_name(d) or d) for d in districts],
+        division_name=division_name,
+    )
+
+
+@registry.get("/registry/enterprises/<enterprise_id>")
+@allow(*EVERYONE)
+def enterprise(enterprise_id: str) -> str:
+    session = db()
+    row = session.get(EnterpriseRow, enterprise_id)
+    if row is None:
+        abort(404)
+    decisions = session.scalars(
+        select(DecisionRow)
+        .where(DecisionRow.subject_id == enterprise_id)
+        .order_by(DecisionRow.as_of.desc(), DecisionRow.id.desc())
+    ).all()
+    history = session.execute(
+        select(InspectionRow, PlanRow.task_id, PlanRow.status)
+        .join(PlanRow, InspectionRow.plan_id == PlanRow.id)
+        .where(InspectionRow.enterprise_id == enterprise_id)
+        .order_by(InspectionRow.date.desc())
+    ).all()
+    return render_template(
+        "enterprise.html",
+        e=row,
+        district_name=division_name(row.district) or row.district,
+        section=SECTIONS.get(row.industry[:1], ""),
+        decisions=decisions,
+        history=history,
+    )
+
+
+@registry.get("/registry/officers")
+@allow(*EVERYONE)
+def officers() -> str:
+    q = request.args.get("q", "").strip()
+    department = request.args.get("department", "").strip()
+    query = select(OfficerRow)
+    if q:
+        query = query.where(or_(OfficerRow.id.startswith(q), OfficerRow.name.contains(q)))
+    if department:
+        query = query.where(OfficerRow.department == department)
+    page = page_of(db(), query.order_by(OfficerRow.id))
+    departments = (
+        db().scalars(select(OfficerRow.department).distinct().order_by(OfficerRow.department)).all()
+    )
+    return render_template(
+        "officers.html", page=page, q=q, department=department, departments=departments
     )

@@ -27,7 +27,14 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
-    return create_app(f"sqlite:///{tmp_path / 'web.db'}", {"TESTING": True})
+    """An app on a fresh store with one user per role (tests/web/flows.py names them)."""
+    from tests.web.flows import make_users
+
+    made = create_app(
+        f"sqlite:///{tmp_path / 'web.db'}", {"TESTING": True, "SECRET_KEY": "test-secret"}
+    )
+    make_users(made)
+    return made
 
 
 def _free_port() -> int:

@@ -10,6 +10,7 @@ from flask import Flask
 
 from jianguan.registry_store import import_registry
 from tests.store import samples
+from tests.web.flows import PASSWORD, signed_in
 from web.app import store_of
 
 
@@ -22,7 +23,7 @@ def _load(app: Flask, folder: Path) -> None:
 
 
 def test_empty_registry_says_how_to_fill_it(app: Flask) -> None:
-    page = app.test_client().get("/")
+    page = signed_in(app, "legal1").get("/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "名录库为空" in html
@@ -31,7 +32,7 @@ def test_empty_registry_says_how_to_fill_it(app: Flask) -> None:
 
 def test_counts_by_district_and_industry(app: Flask, tmp_path: Path) -> None:
     _load(app, tmp_path)
-    html = app.test_client().get("/").get_data(as_text=True)
+    html = signed_in(app, "legal1").get("/").get_data(as_text=True)
     assert '<strong id="enterprise-total">3</strong>' in html
     assert '<strong id="officer-total">4</strong>' in html
     assert '<td>360102</td><td>东湖区</td><td class="num">2</td>' in html
@@ -40,7 +41,7 @@ def test_counts_by_district_and_industry(app: Flask, tmp_path: Path) -> None:
 
 
 def test_unknown_page_is_a_chinese_404_without_trace(app: Flask) -> None:
-    page = app.test_client().get("/no/such/page")
+    page = signed_in(app, "reg1").get("/no/such/page")
     assert page.status_code == 404
     assert "页面不存在" in page.get_data(as_text=True)
 
@@ -50,6 +51,9 @@ def test_page_in_a_real_browser(app: Flask, tmp_path: Path, live_server: str, br
     _load(app, tmp_path)
     page = browser.new_page()
     page.goto(live_server + "/")
+    page.fill("input[name=username]", "plan1")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-submit")
     assert page.locator("h1").inner_text() == "名录库概况"
     assert page.locator("#enterprise-total").inner_text() == "3"
     rows = page.locator("#by-district tbody tr")

@@ -1,0 +1,129 @@
+"""The JSON API (documented in openapi.json, served at /api/openapi.json).
+
+Signed-in sessions only (cookie auth); unauthenticated calls get 401 JSON. POSTs need the
+CSRF token in the X-CSRFToken header (GET /api/csrf-token gives one).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+
+from jianguan.errors import JianguanError
+from jianguan.models import PlanRow
+from web.access import EVERYONE, allow, public
+from web.app import store_of
+from web.db_session import db
+from web.plan_check import verify_stored
+from web.plan_workflow import document_of
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+OPENAPI = Path(__file__).with_name("openapi.json")
+PLAN_READERS = ("regulator", "admin", "planner", "legal")
+DECIDERS = ("regulator", "legal")
+MAX_RECORDS = 10_000
+
+
+def _error(status: int, zh: str, en: str) -> tuple[Response, int]:
+    return jsonify(error=zh, error_en=en), status
+
+
+@api.get("/openapi.json")
+@public
+def openapi() -> Response:
+    return Response(OPENAPI.read_bytes(), mimetype="application/json")
+
+
+@api.get("/csrf-token")
+@allow(*EVERYONE)
+def csrf_token() -> Response:
+    return jsonify(csrf_token=generate_csrf())
+
+
+def _summary(plan: PlanRow) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "task_id": plan.task_id,
+        "status": plan.status,
+        "plan_sha256": plan.plan_sha256,
+        "generated_by": plan.generated_by,
+        "approved_by": plan.approved_by,
+        "published_at": plan.published_at.isoformat() if plan.published_at else None,
+        "parent_plan_id": plan.parent_plan_id,
+    }
+
+
+@api.get("/plans")
+@allow(*PLAN_READERS)
+def plans() -> Response:
+    query = select(PlanRow).order_by(PlanRow.id)
+    status = request.args.get("status")
+    if status:
+        query = query.where(PlanRow.status == status)
+    return jsonify(plans=[_summary(p) for p in db().scalars(query)])
+
+
+def _plan(plan_id: int) -> PlanRow | None:
+    return db().get(PlanRow, plan_id)
+
+
+@api.get("/plans/<int:plan_id>")
+@allow(*PLAN_READERS)
+def plan(plan_id: int) -> Response | tuple[Response, int]:
+    row = _plan(plan_id)
+    if row is None:
+        return _error(404, f"计划 {plan_id} 不存在。", f"Plan {plan_id} does not exist.")
+    return jsonify(**_summary(row), document=document_of(row))
+
+
+@api.get("/plans/<int:plan_id>/verify")
+@allow(*PLAN_READERS)
+def verify(plan_id: int) -> Response | tuple[Response, int]:
+    row = _plan(plan_id)
+    if row is None:
+        return _error(404, f"计划 {plan_id} 不存在。", f"Plan {plan_id} does not exist.")
+    return jsonify(plan_id=plan_id, **verify_stored(store_of(current_app), row).as_json())
+
+
+@api.post("/rules/<package>/decide")
+@allow(*DECIDERS)
+def decide(package: str) -> Response | tuple[Response, int]:
+    body = request.get_json(silent=True)
+    records = body.get("records") if isinstance(body, dict) else None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        return _error(
+            400,
+            '请求体应为 {"records": [{...}, ...]}，每条记录为一个 JSON 对象。',
+            'The body must be {"records": [{...}, ...]} with one JSON object per record.',
+        )
+    if len(records) > MAX_RECORDS:
+        return _error(
+            413,
+            f"每次最多 {MAX_RECORDS} 条记录，请分批提交。",
+            f"At most {MAX_RECORDS} records a call; send batches.",
+        )
+    as_of = body.get("as_of") if isinstance(body, dict) else None
+    try:
+        from rules import api as rules_api
+    except ImportError:
+        return _error(503, "规则引擎尚未安装（rules.api）。", "The rules engine is not installed.")
+    try:
+        kwargs = {"as_of": as_of} if as_of else {}
+        answers = rules_api.decide(package, records, **kwargs)
+    except JianguanError as err:
+        return _error(400, err.message("zh"), err.message("en"))
+    return jsonify(package=package, results=[_plain(a) for a in answers])
+
+
+def _plain(answer: Any) -> Any:
+    if isinstance(answer, dict):
+        return answer
+    if hasattr(answer, "as_json"):
+        return answer.as_json()
+    return json.loads(json.dumps(answer, default=lambda o: getattr(o, "__dict__", str(o))))

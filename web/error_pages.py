@@ -1,0 +1,51 @@
+"""Error pages: a short message that says what to do, never a stack trace.
+
+API paths get JSON with the same message; the server log keeps the details of a 500.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def _messages() -> dict[int, tuple[str, str, str]]:
+    # (title, what to do, English for API clients)
+    return {
+        400: (_("请求无效"), _("请返回上一页刷新后重试。"), "Bad request."),
+        401: (_("请先登录"), _("请登录后再访问此页面。"), "Sign in first."),
+        403: (
+            _("无权访问"),
+            _("您的角色无权执行此操作，如需权限请联系系统管理员。"),
+            "Your role may not do this.",
+        ),
+        404: (_("页面不存在"), _("请检查地址。"), "Not found."),
+        405: (_("不支持的请求方式"), _("请从页面上的按钮操作。"), "Method not allowed."),
+        413: (_("文件过大"), _("请拆分文件后分批导入。"), "Upload too large."),
+        429: (_("尝试次数过多"), _("请稍后再试。"), "Too many attempts; wait and retry."),
+        500: (_("服务器内部错误"), _("请稍后重试或联系管理员。"), "Internal server error."),
+    }
+
+
+def error_response(code: int, detail: str | None = None) -> tuple[Response | str, int]:
+    title, hint, english = _messages().get(code, _messages()[500])
+    if request.path.startswith("/api/"):
+        return jsonify(error=detail or title, error_en=english), code
+    return render_template("error.html", title=title, detail=detail or hint, code=code), code
+
+
+def install_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(err: CSRFError) -> tuple[Response | str, int]:
+        return error_response(400, _("表单已过期或缺少安全令牌（CSRF），请刷新页面后重试。"))
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException) -> tuple[Response | str, int]:
+        return error_response(err.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> tuple[Response | str, int]:
+        app.logger.exception("unhandled error", exc_info=err)
+        return error_response(InternalServerError.code)

@@ -1,0 +1,40 @@
+"""Languages: Chinese (zh_CN) first, English on request; the choice lives in the session.
+
+Message ids are the Chinese text itself, so the UI reads correctly even without a catalogue;
+`translations/en` holds the English catalogue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import Babel
+
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+DEFAULT = "zh_CN"
+TRANSLATIONS = Path(__file__).with_name("translations")
+
+
+def current_language() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    asked = request.args.get("lang")
+    return asked if asked in LANGUAGES else DEFAULT
+
+
+def short_language() -> str:
+    """'zh' or 'en', the form `JianguanError.message()` and the command line use."""
+    return "en" if current_language() == "en" else "zh"
+
+
+def install_babel(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    Babel(app, locale_selector=current_language)
+
+    @app.context_processor
+    def _languages() -> dict[str, object]:
+        return {"languages": LANGUAGES, "lang": current_language()}

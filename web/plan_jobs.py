@@ -1,0 +1,137 @@
+"""Plan generation as a background job: a thread per job, progress kept in memory.
+
+A request only starts the job and returns; the browser polls the job's status with htmx.
+The solver runs in one process here (`processes=1`): forking a process pool from a threaded
+web server is unsafe, and the plan is the same for every setting (scheduler.planner).
+Jobs live in memory: a server restart forgets running jobs, never finished plans (those are
+in the store as soon as a job ends).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import Flask
+from sqlalchemy import extract, func, select
+
+from jianguan.db import Store
+from jianguan.errors import JianguanError
+from jianguan.models import InspectionRow, PlanRow, TaskRow
+from jianguan.registry_store import load_enterprises, load_officers
+from scheduler.planner import PlanSettings, generate_plan
+from scheduler.task_file import Task
+from web.plan_workflow import save_generated
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Job:
+    id: str
+    task_id: str
+    actor: str
+    started_at: datetime
+    status: str = "running"  # running / done / failed
+    messages: list[str] = field(default_factory=list)
+    plan_id: int | None = None
+    error_zh: str | None = None
+    error_en: str | None = None
+
+    def say(self, message: str) -> None:
+        self.messages.append(message)
+
+
+class JobRegistry:
+    def __init__(self) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def start(self, task_id: str, actor: str, work: Callable[[Job], int]) -> Job:
+        job = Job(secrets.token_hex(8), task_id, actor, datetime.now(UTC))
+        with self._lock:
+            self._jobs[job.id] = job
+
+        def run() -> None:
+            try:
+                job.plan_id = work(job)
+                job.status = "done"
+            except JianguanError as err:
+                job.error_zh, job.error_en = err.message("zh"), err.message("en")
+                job.status = "failed"
+            except Exception:  # the job's owner sees a message; the log keeps the trace
+                log.exception("plan generation failed for task %s", task_id)
+                job.error_zh = "生成计划时发生内部错误，请联系管理员查看服务器日志。"
+                job.error_en = "Internal error while generating the plan; see the server log."
+                job.status = "failed"
+
+        threading.Thread(target=run, name=f"plan-job-{job.id}", daemon=True).start()
+        return job
+
+
+def jobs_of(app: Flask) -> JobRegistry:
+    registry: JobRegistry = app.extensions["jianguan_jobs"]
+    return registry
+
+
+def prior_counts(store: Store, exclude_plan: int | None = None) -> dict[str, dict[int, int]]:
+    """Inspections per enterprise and year in approved or published plans (yearly caps),
+    leaving out `exclude_plan` (a plan being verified does not count against itself)."""
+    year = extract("year", InspectionRow.date)
+    counts: dict[str, dict[int, int]] = {}
+    with store.session() as session:
+        rows = session.execute(
+            select(InspectionRow.enterprise_id, year, func.count())
+            .join(PlanRow, InspectionRow.plan_id == PlanRow.id)
+            .where(
+                PlanRow.status.in_(("approved", "published")), PlanRow.id != (exclude_plan or -1)
+            )
+            .group_by(InspectionRow.enterprise_id, year)
+        )
+        for eid, y, n in rows:
+            counts.setdefault(eid, {})[int(y)] = int(n)
+    return counts
+
+
+def generation_work(
+    store: Store, task_id: str, seed: str, actor: str, parent_plan_id: int | None = None
+) -> Callable[[Job], int]:
+    """The job body: read the registry from the store, draw and schedule, save a draft."""
+
+    def work(job: Job) -> int:
+        with store.session() as session:
+            row = session.get(TaskRow, task_id)
+            if row is None:
+                raise JianguanError(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
+            spec = row.spec
+        task = Task.model_validate(spec)
+        job.say("读取名录库 …")
+        enterprises = load_enterprises(store)
+        officers = load_officers(store)
+        job.say(f"名录库：{len(enterprises)} 家企业，{len(officers)} 名执法人员")
+        document = generate_plan(
+            enterprises,
+            officers,
+            task,
+            seed,
+            prior_counts=prior_counts(store),
+            settings=PlanSettings(processes=1),
+            progress=job.say,
+        )
+        with store.session() as session:
+            task_row = session.get(TaskRow, task_id)
+            assert task_row is not None
+            plan = save_generated(session, task_row, document, actor, parent_plan_id)
+            plan_id = plan.id
+        job.say(f"计划已保存（编号 {plan_id}），等待审批")
+        return plan_id
+
+    return work
