@@ -21,6 +21,7 @@ from scheduler.canonical_json import sha256_of
 from scheduler.draw import canonical_inputs, classify, draw, in_population
 from scheduler.officer_pool import daily_cap, is_qualified, qualified_slots, staff_by_region
 from scheduler.plan_document import quality_of
+from scheduler.replan import substitution_rank
 from scheduler.task_file import Task
 from scheduler.work_calendar import build_calendar
 
@@ -216,7 +217,25 @@ def verify_plan(
                     f"the annual cap of {cap_year}",
                 )
 
-    # 4. The quality figures are what the inspections give.
+    # 4. Substitutions after re-planning carry the rank anyone can recompute.
+    for sub in plan.get("substitutions", []):
+        if sub.get("added") and sub.get("new_date"):
+            rank = substitution_rank(
+                seed,
+                task.id,
+                str(sub["new_date"]),
+                str(sub["enterprise_id"]),
+                str(sub["department"]),
+                str(sub["added"]),
+            )
+            if rank != sub.get("rank"):
+                bad(
+                    f"替换记录 {sub['enterprise_id']}/{sub['added']} 的排名值与按种子重算的不符",
+                    f"substitution {sub['enterprise_id']}/{sub['added']} has a rank that does "
+                    "not match the seed",
+                )
+
+    # 5. The quality figures are what the inspections give.
     district_of = {e.id: e.district for e in by_enterprise.values()}
     _regions, staff = staff_by_region(
         [district_of[eid] for eid in drawn_ids], qualified_slots(officers, task), task
