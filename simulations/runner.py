@@ -26,6 +26,7 @@ from simulations.scenario_file import ScenarioFile
 from simulations.scenario_id import cached_result, code_version, scenario_id, store_result
 
 Progress = Callable[[int, int], None]
+CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
 
 
 def replication_seeds(scenario: ScenarioFile) -> list[int]:
@@ -97,7 +98,7 @@ def _on_dask(
 
     own = isinstance(cluster, str)
     try:
-        client = Client(cluster, timeout="10s") if own else cluster
+        client = Client(cluster, timeout=CONNECT_TIMEOUT) if own else cluster
     except (OSError, TimeoutError) as err:
         raise ClusterError(str(cluster), str(err)) from None
     try:
