@@ -1,0 +1,213 @@
+"""Plans: generate in the background, review, four eyes, stale approvals, publish, re-plan,
+results and the 20-working-day tracker."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from jianguan.models import AuditEvent, InspectionRow, PlanRow
+from tests.web.flows import (
+    SECOND_REGULATOR,
+    TASK_FORM,
+    create_task,
+    generate,
+    load_registry,
+    post,
+    signed_in,
+)
+from web.app import store_of
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def draft(app: Flask, tmp_path: Path) -> int:
+    load_registry(app, tmp_path)
+    client = signed_in(app, "reg1")
+    create_task(client)
+    return generate(client)
+
+
+def _status(app: Flask, plan_id: int) -> str:
+    with store_of(app).session() as session:
+        plan = session.get(PlanRow, plan_id)
+        assert plan is not None
+        return plan.status
+
+
+def _publish(app: Flask, plan_id: int) -> None:
+    other = signed_in(app, SECOND_REGULATOR)
+    post(other, f"/plans/{plan_id}/approve")
+    post(other, f"/plans/{plan_id}/publish")
+    assert _status(app, plan_id) == "published"
+
+
+def test_review_shows_calendars_with_quiet_days_and_holidays_and_the_why(
+    app: Flask, draft: int
+) -> None:
+    html = signed_in(app, "reg1").get(f"/plans/{draft}").get_data(as_text=True)
+    officers = re.search(
+        r'<table class="calendar" id="calendar-officers">(.*?)</table>', html, re.S
+    )
+    assert officers
+    head = officers.group(1).split("</thead>")[0]
+    assert 'class="quiet" title="2027-03-05"' in head  # quiet days 1-10, a Friday
+    assert 'class="off" title="2027-03-22"' in head  # the task's holiday, a Monday
+    assert 'class="off" title="2027-03-13"' in head  # a Saturday
+    assert 'class="work" title="2027-03-11"' in head
+    assert 'id="calendar-districts"' in html
+    assert "东湖区" in html and "西湖区" in html
+    text = _text(html)
+    assert "重点监管（全部检查）" in text  # E3 is key supervision
+    assert re.search(r'id="scheduled-count">4<', html)
+    assert "所有抽中的企业都已排期" in text
+    assert "约束报告" in text and "OPTIMAL" in text
+
+
+def test_generator_cannot_approve_own_plan(app: Flask, draft: int) -> None:
+    author = signed_in(app, "reg1")
+    reply = post(author, f"/plans/{draft}/approve", follow_redirects=True)
+    assert "审批人不能是计划的生成人" in reply.get_data(as_text=True)
+    assert _status(app, draft) == "draft"
+    post(signed_in(app, SECOND_REGULATOR), f"/plans/{draft}/approve")
+    assert _status(app, draft) == "approved"
+
+
+def test_publish_needs_approval_and_reject_needs_reason(app: Flask, draft: int) -> None:
+    author = signed_in(app, "reg1")
+    reply = post(author, f"/plans/{draft}/publish", follow_redirects=True)
+    assert "只有已审批的计划可以公示" in reply.get_data(as_text=True)
+    reply = post(author, f"/plans/{draft}/reject", {"reason": "  "}, follow_redirects=True)
+    assert "退回计划必须填写理由" in reply.get_data(as_text=True)
+    assert _status(app, draft) == "draft"
+    post(author, f"/plans/{draft}/reject", {"reason": "名录库待更新"})
+    assert _status(app, draft) == "rejected"
+    assert "名录库待更新" in author.get(f"/plans/{draft}").get_data(as_text=True)
+
+
+def test_approval_goes_stale_when_the_plan_changes(app: Flask, draft: int) -> None:
+    other = signed_in(app, SECOND_REGULATOR)
+    post(other, f"/plans/{draft}/approve")
+    with store_of(app).session() as session:  # someone edits the stored plan after approval
+        plan = session.get(PlanRow, draft)
+        assert plan is not None
+        document = json.loads(plan.document)
+        document["inspections"][0]["date"] = "2027-03-30"
+        plan.document = json.dumps(document, ensure_ascii=False, sort_keys=True)
+    review = other.get(f"/plans/{draft}").get_data(as_text=True)
+    assert 'id="stale-approval"' in review
+    reply = post(other, f"/plans/{draft}/publish", follow_redirects=True)
+    assert "原审批失效" in reply.get_data(as_text=True)
+    assert _status(app, draft) == "draft"
+    with store_of(app).session() as session:
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert "plan.approval_stale" in actions and "plan.publish" not in actions
+
+
+def test_published_plan_is_public_and_verifies(app: Flask, draft: int) -> None:
+    anonymous = app.test_client()
+    assert anonymous.get(f"/public/plans/{draft}").status_code == 404  # drafts stay private
+    _publish(app, draft)
+    listing = anonymous.get("/public/").get_data(as_text=True)
+    assert f"/public/plans/{draft}" in listing
+    page = anonymous.get(f"/public/plans/{draft}").get_data(as_text=True)
+    with store_of(app).session() as session:
+        plan = session.get(PlanRow, draft)
+        assert plan is not None
+        seed, sha = plan.seed, plan.plan_sha256
+    assert seed in page and hashlib.sha256(bytes.fromhex(seed)).hexdigest() in page
+    body = anonymous.get(f"/public/plans/{draft}/plan.json").data
+    document = json.loads(body)
+    assert document["plan_sha256"] == sha
+    unsealed = {k: v for k, v in document.items() if k != "plan_sha256"}
+    canonical = json.dumps(unsealed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(canonical.encode()).hexdigest() == sha
+    verify = anonymous.get(f"/public/plans/{draft}/verify").get_data(as_text=True)
+    assert 'data-ok="1"' in verify
+    assert "重新计算抽取" in verify and "每日检查数不超过上限" in verify
+
+
+def test_tampered_published_plan_fails_verification(app: Flask, draft: int) -> None:
+    _publish(app, draft)
+    with store_of(app).session() as session:
+        plan = session.get(PlanRow, draft)
+        assert plan is not None
+        document = json.loads(plan.document)
+        document["draw"][0]["rank"] = "0" * 64
+        plan.document = json.dumps(document)
+    verify = app.test_client().get(f"/public/plans/{draft}/verify").get_data(as_text=True)
+    assert 'data-ok="0"' in verify
+    assert "plan_sha256 与文件内容不符" in verify
+
+
+def test_replan_after_illness_moves_the_officer_out_and_supersedes_on_publish(
+    app: Flask, draft: int
+) -> None:
+    _publish(app, draft)
+    with store_of(app).session() as session:
+        busy = session.scalars(select(InspectionRow).where(InspectionRow.plan_id == draft)).all()
+        sick = sorted({o for i in busy for team in i.team.values() for o in team})[0]
+    author = signed_in(app, "reg1")
+    reply = post(
+        author,
+        f"/plans/{draft}/replan",
+        {"officer_id": sick, "kind": "illness", "from": "2027-03-01", "to": "2027-03-31"},
+    )
+    assert reply.status_code == 302
+    job = reply.headers["Location"]
+    import time
+
+    for _ in range(300):
+        html = author.get(job + "/status").get_data(as_text=True)
+        if 'data-status="done"' in html:
+            break
+        assert 'data-status="failed"' not in html, html
+        time.sleep(0.1)
+    new_id = int(re.search(r"/plans/(\d+)\"", html).group(1))  # type: ignore[union-attr]
+    with store_of(app).session() as session:
+        new = session.get(PlanRow, new_id)
+        assert new is not None and new.parent_plan_id == draft and new.status == "draft"
+        teams = [i.team for i in new.inspections]
+    assert all(sick not in members for team in teams for members in team.values())
+    _publish(app, new_id)
+    assert _status(app, draft) == "superseded"
+
+
+def test_results_with_categories_and_the_tracker(app: Flask, draft: int) -> None:
+    _publish(app, draft)
+    author = signed_in(app, "reg1")
+    with store_of(app).session() as session:
+        rows = session.scalars(
+            select(InspectionRow).where(InspectionRow.plan_id == draft).order_by(InspectionRow.date)
+        ).all()
+        first, last_date = rows[0].id, rows[-1].date
+    form = author.get(f"/plans/{draft}/inspections/{first}/result").get_data(as_text=True)
+    for category in ("未发现问题", "通过登记的住所（经营场所）无法联系", "发现问题待后续处理"):
+        assert category in form
+    post(author, f"/plans/{draft}/inspections/{first}/result", {"category": "未发现问题"})
+    public = app.test_client().get(f"/public/plans/{draft}").get_data(as_text=True)
+    assert "未发现问题" in public and "已录入 1 / 4" in _text(public)
+    tracker = author.get("/plans/tracker?today=2027-06-30").get_data(as_text=True)
+    assert re.search(r'id="count-overdue">3<', tracker)
+    assert re.search(r'id="count-on_time">1<', tracker)  # recorded before its due date
+    early = author.get(f"/plans/tracker?today={last_date.isoformat()}").get_data(as_text=True)
+    assert re.search(r'id="count-overdue">0<', early)
+
+
+def test_task_form_reports_what_to_fix(app: Flask, tmp_path: Path) -> None:
+    load_registry(app, tmp_path)
+    client = signed_in(app, "reg1")
+    bad = {**TASK_FORM, "start": "2027-05-01", "end": "2027-04-01", "A": "2"}
+    reply = post(client, "/plans/tasks/new", bad)
+    assert reply.status_code == 400
+    text = _text(reply.get_data(as_text=True))
+    assert "period" in text and "sampling" in text

@@ -1,0 +1,120 @@
+"""Registry pages: upload with line-level errors, browse and search, the enterprise page."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+from flask import Flask
+
+from jianguan.models import DecisionRow
+from tests.store import samples
+from tests.web.flows import E1, E3, ENTERPRISES, OFFICERS, load_registry, signed_in, token
+from web.app import store_of
+
+
+def _csv(header: str, rows: list[str]) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def test_bad_upload_lists_each_problem_with_the_original_file_name(app: Flask) -> None:
+    client = signed_in(app, "reg1")
+    rows = list(ENTERPRISES)
+    cells = rows[1].split(",")
+    cells[2], cells[4] = "36010", "2019-13-02"  # a 5-digit district, a 13th month
+    rows[1] = ",".join(cells)
+    reply = client.post(
+        "/registry/import",
+        data={
+            "csrf_token": token(client, "/registry/import"),
+            "enterprises": (io.BytesIO(_csv(samples.ENTERPRISE_HEADER, rows)), "南昌企业名录.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 400
+    html = reply.get_data(as_text=True)
+    table = re.search(r'<table id="import-issues">(.*?)</table>', html, re.S)
+    assert table
+    found = re.findall(
+        r"<tr><td>(.*?)</td><td class=\"num\">(\d+)</td><td>(.*?)</td>", table.group(1)
+    )
+    assert ("南昌企业名录.csv", "3", "district") in found
+    assert ("南昌企业名录.csv", "3", "established_on") in found
+    assert "/tmp" not in html and "jianguan-upload" not in html
+    assert "未导入任何数据" in html
+    assert (
+        signed_in(app, "legal1")
+        .get("/registry/enterprises")
+        .get_data(as_text=True)
+        .count("/registry/enterprises/9")
+        == 0
+    )
+
+
+def test_good_upload_imports_both_files(app: Flask) -> None:
+    client = signed_in(app, "reg1")
+    reply = client.post(
+        "/registry/import",
+        data={
+            "csrf_token": token(client, "/registry/import"),
+            "enterprises": (io.BytesIO(_csv(samples.ENTERPRISE_HEADER, ENTERPRISES)), "e.csv"),
+            "inspectors": (io.BytesIO(_csv(samples.OFFICER_HEADER, OFFICERS)), "i.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 200
+    assert "企业：新增 4" in reply.get_data(as_text=True)
+    page = client.get("/registry/officers?department=SW").get_data(as_text=True)
+    assert "王芳" in page and "张伟" not in page
+
+
+def test_search_and_paging(app: Flask, tmp_path: Path) -> None:
+    rows = [
+        f"{samples.credit_code(100 + n)},测试企业{n:03d}有限公司,360102,F52,2015-01-01,true,false,false,0,0,false,B,false"
+        for n in range(60)
+    ]
+    from jianguan.registry_store import import_registry
+
+    import_registry(store_of(app), enterprises=samples.enterprises_csv(tmp_path, rows))
+    client = signed_in(app, "plan1")
+    first = client.get("/registry/enterprises").get_data(as_text=True)
+    assert "第 1 / 2 页，共 60 条" in first and 'rel="next"' in first
+    second = client.get("/registry/enterprises?page=2").get_data(as_text=True)
+    assert second.count("/registry/enterprises/9") == 10
+    found = client.get("/registry/enterprises?q=测试企业007").get_data(as_text=True)
+    assert "测试企业007有限公司" in found and "测试企业008" not in found
+
+
+def test_enterprise_page_shows_tier_lists_decisions_and_history(app: Flask, tmp_path: Path) -> None:
+    load_registry(app, tmp_path)
+    with store_of(app).session() as session:
+        session.add(
+            DecisionRow(
+                package_id="penalty-exemption",
+                package_version="2021.1",
+                content_sha256="0" * 64,
+                subject_id=E1,
+                as_of=date(2027, 3, 15),
+                outcome="no_penalty",
+                basis=["《中华人民共和国行政处罚法》第三十三条第一款"],
+                rules=["art33-1-minor"],
+                explanation="违法行为轻微并及时改正，没有造成危害后果",
+            )
+        )
+    client = signed_in(app, "legal1")
+    html = client.get(f"/registry/enterprises/{E1}").get_data(as_text=True)
+    assert "南昌赣江食品有限公司" in html
+    assert re.search(r'id="credit-tier">A<', html)
+    assert "第三十三条第一款" in html and "no_penalty" in html
+    assert "尚无检查记录" in html
+    # after a plan exists the enterprise's inspection shows up in its history
+    from tests.web.flows import create_task, generate
+
+    regulator = signed_in(app, "reg1")
+    create_task(regulator)
+    plan_id = generate(regulator)
+    html = client.get(f"/registry/enterprises/{E3}").get_data(as_text=True)
+    assert f"/plans/{plan_id}" in html and "草稿" in html
+    assert client.get("/registry/enterprises/NOPE").status_code == 404
