@@ -18,8 +18,9 @@ from datetime import date
 import numpy as np
 
 from simulations import rule_packages
-from simulations.behaviour import CASE_SHARES
+from simulations.behaviour import Behaviour
 from simulations.capacity import allocate, period_task, quarter_bounds, schedulable_days, slots
+from simulations.case_facts import UNIFORMS_PER_CASE, case_columns
 from simulations.policy import PERIODS_PER_YEAR, TIERS, Policy
 from simulations.population import Population
 from simulations.stratified_sample import KEY, exact_draw, sampled_draw, seed_hex, strata_codes
@@ -153,24 +154,13 @@ def run_variant(
         f = np.flatnonzero(found)
 
         # 4. outcomes of detected cases from the penalty-exemption package
-        u = streams.rng(p, _CASE).random((7, n))[:, f]
-        s = {k: c.value for k, c in CASE_SHARES.items()}
-        high_risk = population.columns["high_risk_licence"][f]
-        cases = {
-            "minor": u[0] < s["minor"],
-            "harm": np.where(
-                u[1] < s["harm_none"],
-                "none",
-                np.where(u[1] < s["harm_none"] + s["harm_slight"], "slight", "significant"),
-            ),
-            "corrected_in_time": u[2] < s["corrected_in_time"],
-            "first_offence": penalties[f] == 0,
-            "no_fault_proven": u[3] < s["no_fault_proven"],
-            "occurred_on": onset[f].astype("datetime64[D]"),
-            "discovered_on": visit_day[f].astype("datetime64[D]"),
-            "life_health_financial_safety": high_risk & (u[4] < s["life_health_financial"]),
-            "mitigating": np.where(u[5] < s["mitigating"], "eliminated_harm", ""),
-        }
+        cases = case_columns(
+            streams.rng(p, _CASE).random((UNIFORMS_PER_CASE, n))[:, f],
+            population.columns["high_risk_licence"][f],
+            penalties[f] == 0,
+            onset[f],
+            visit_day[f],
+        )
         outcome = rule_packages.case_outcomes(cases, end, policy.first_offence_leniency)
         penalised = np.zeros(n, dtype=bool)
         penalised[f[np.isin(outcome, rule_packages.PENALISED_OUTCOMES)]] = True
@@ -205,17 +195,12 @@ def run_variant(
             1.0,
             PERIODS_PER_YEAR * tier_inspections_now(tier, inspected) / np.maximum(tier_counts, 1),
         )
-        rate = hazard * np.exp(-b.general_deterrence * (seen_q - expected_q0))[tier]
-        rate = rate * np.where(
-            p - last_penalised < DETERRENCE_MEMORY,
-            1.0 - b.specific_deterrence_penalised,
-            np.where(p - last_waived < DETERRENCE_MEMORY, 1.0 - b.specific_deterrence_waived, 1.0),
+        first = (penalties_initial + sum(recent)) == 0 if policy.first_offence_leniency else None
+        rate = onset_rate(
+            hazard, b, seen_q - expected_q0, tier, p - last_penalised, p - last_waived, first
         )
-        if policy.first_offence_leniency:
-            first = (penalties_initial + sum(recent)) == 0
-            rate = rate * np.where(first, 1.0 + b.leniency_moral_hazard, 1.0)
         onset_u = streams.rng(p, _ONSET).random((2, n))
-        starts = ~violating & (onset_u[0] < np.minimum(rate, 1.0))
+        starts = ~violating & (onset_u[0] < rate)
         length = (end - start).days + 1
         onset = np.where(starts, _days(start) + (onset_u[1] * length).astype(np.int64), onset)
         stops = violating & (streams.rng(p, _CORRECT).random(n) < b.self_correction_per_quarter)
@@ -246,6 +231,33 @@ def run_variant(
         metrics[f"burden_{t}"] = _ratio(tier_inspections[i], mean_tier[i]) / years
         metrics[f"inspections_{t}"] = float(tier_inspections[i]) / years
     return metrics
+
+
+def onset_rate(
+    hazard: np.ndarray,
+    b: Behaviour,
+    extra_inspection_rate: np.ndarray,
+    tier: np.ndarray,
+    since_penalised: np.ndarray,
+    since_waived: np.ndarray,
+    first_offender: np.ndarray | None,
+) -> np.ndarray:
+    """Each firm's chance of starting a violation next quarter.
+
+    General deterrence scales the hazard by the tier's inspection rate above its expected
+    level; a recent penalty (or, less, a waiver) deters that firm; under 首违不罚, firms with
+    a clean record lose a little fear of a first offence (see behaviour.DEFAULTS for sources).
+    """
+    rate = hazard * np.exp(-b.general_deterrence * extra_inspection_rate)[tier]
+    rate = rate * np.where(
+        since_penalised < DETERRENCE_MEMORY,
+        1.0 - b.specific_deterrence_penalised,
+        np.where(since_waived < DETERRENCE_MEMORY, 1.0 - b.specific_deterrence_waived, 1.0),
+    )
+    if first_offender is not None:
+        rate = rate * np.where(first_offender, 1.0 + b.leniency_moral_hazard, 1.0)
+    result: np.ndarray = np.minimum(rate, 1.0)
+    return result
 
 
 def tier_inspections_now(tier: np.ndarray, inspected: np.ndarray) -> np.ndarray:

@@ -143,6 +143,12 @@ def _t(key: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
+def _overrides_text(overrides: dict[str, Any] | None) -> str:
+    import json
+
+    return json.dumps(overrides, ensure_ascii=False, sort_keys=True) if overrides else ""
+
+
 def _png_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
@@ -150,7 +156,11 @@ def _png_uri(path: Path) -> str:
 def render_html(result: dict[str, Any], chart: Path | None, lang: str = "zh") -> str:
     esc = html.escape
     variants = _variants(result)
-    head = "".join(f"<th>{esc(name)}</th>" for name, _ in variants)
+    blocks = [result["baseline"], *result["scenarios"].values()]
+    head = "".join(
+        f"<th>{esc(name)}<br><small>{esc(_overrides_text(block.get('overrides')))}</small></th>"
+        for (name, _), block in zip(variants, blocks, strict=True)
+    )
     rows = []
     for metric in METRICS:
         key = metric.key

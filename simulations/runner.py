@@ -147,10 +147,17 @@ def run_scenario(
         else:
             parts = _on_processes(scenario, seeds, min(n, len(seeds)), report)
     per_replication = merge(parts)
+    compared = compare(per_replication)
+    # What each column changed, so a result file explains itself.
+    compared["baseline"]["overrides"] = scenario.baseline.model_dump(mode="json", exclude_none=True)
+    for named in scenario.scenarios:
+        compared["scenarios"][named.name]["overrides"] = named.overrides.model_dump(
+            mode="json", exclude_none=True
+        )
     result: dict[str, Any] = {
         "scenario_id": sid,
         "name": scenario.name,
-        **compare(per_replication),
+        **compared,
         "replications": per_replication,
         "settings": {
             "code_version": code_version(),

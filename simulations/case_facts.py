@@ -1,0 +1,41 @@
+"""The facts of each detected violation, as the penalty-exemption package reads them.
+
+The registry does not say how grave a violation found on inspection is, so the facts are
+drawn with the shares in `behaviour.CASE_SHARES` (each marked as an assumption there). The
+dates are the model's own: when the conduct started and the day the inspection found it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulations.behaviour import CASE_SHARES
+
+UNIFORMS_PER_CASE = 6
+
+
+def case_columns(
+    uniforms: np.ndarray,
+    high_risk_licence: np.ndarray,
+    first_offence: np.ndarray,
+    occurred_on: np.ndarray,
+    discovered_on: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Columns of formats.md §5 for the cases, from `uniforms` (UNIFORMS_PER_CASE × cases)."""
+    s = {k: c.value for k, c in CASE_SHARES.items()}
+    u = uniforms
+    return {
+        "minor": u[0] < s["minor"],
+        "harm": np.where(
+            u[1] < s["harm_none"],
+            "none",
+            np.where(u[1] < s["harm_none"] + s["harm_slight"], "slight", "significant"),
+        ),
+        "corrected_in_time": u[2] < s["corrected_in_time"],
+        "first_offence": first_offence,
+        "no_fault_proven": u[3] < s["no_fault_proven"],
+        "occurred_on": occurred_on.astype("datetime64[D]"),
+        "discovered_on": discovered_on.astype("datetime64[D]"),
+        "life_health_financial_safety": high_risk_licence & (u[4] < s["life_health_financial"]),
+        "mitigating": np.where(u[5] < s["mitigating"], "eliminated_harm", ""),
+    }
