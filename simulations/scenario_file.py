@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from jianguan.errors import DataFileError, FileIssue
+from jianguan.errors import FileIssue, JianguanError
 from scheduler.task_file import _line_index, _line_of
 
 LooseDate = Annotated[date, Strict(False)]
@@ -33,6 +33,20 @@ Ratio = Annotated[float, Field(ge=0.0, le=1.0)]
 Share = Annotated[float, Field(gt=0.0, le=1.0)]
 Tier = Literal["A", "B", "C", "D"]
 BASELINE = "baseline"
+
+
+class ScenarioFileError(JianguanError):
+    """Problems in a scenario file, each as `file:line: message`; nothing was run."""
+
+    def __init__(self, issues: list[FileIssue]) -> None:
+        self.issues = issues
+        super().__init__(
+            "\n".join(i.render("zh") for i in issues)
+            + f"\n共 {len(issues)} 处问题，未运行模拟；请修正情景文件后重试。",
+            "\n".join(i.render("en") for i in issues)
+            + f"\n{len(issues)} problem(s); nothing was simulated. Fix the scenario file "
+            "and run again.",
+        )
 
 
 class _Strict(BaseModel):
@@ -162,14 +176,14 @@ def _issue(file: str, line: int, err: Mapping[str, Any]) -> FileIssue:
 
 
 def parse_scenario(text: str, file: str = "scenario.yaml") -> ScenarioFile:
-    """Validate scenario.yaml text; raise `DataFileError` listing every problem with its line."""
+    """Validate scenario.yaml text; raise `ScenarioFileError` listing every problem with its line."""
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise DataFileError(
+        raise ScenarioFileError(
             [
                 FileIssue(
                     file,
@@ -181,7 +195,7 @@ def parse_scenario(text: str, file: str = "scenario.yaml") -> ScenarioFile:
             ]
         ) from None
     if not isinstance(data, dict) or root is None:
-        raise DataFileError(
+        raise ScenarioFileError(
             [
                 FileIssue(
                     file,
@@ -201,7 +215,7 @@ def parse_scenario(text: str, file: str = "scenario.yaml") -> ScenarioFile:
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
             issues.append(_issue(file, _line_of(loc, lines), {**err, "loc": loc}))
-        raise DataFileError(issues) from None
+        raise ScenarioFileError(issues) from None
 
 
 def read_scenario(path: Path | str) -> ScenarioFile:
@@ -210,7 +224,7 @@ def read_scenario(path: Path | str) -> ScenarioFile:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(
+        raise ScenarioFileError(
             [
                 FileIssue(
                     str(p),

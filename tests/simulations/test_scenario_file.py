@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jianguan.errors import DataFileError
 from simulations.policy import resolve_policies
-from simulations.scenario_file import parse_scenario
+from simulations.scenario_file import ScenarioFileError, parse_scenario
 
 FORMATS_EXAMPLE = """\
 name: 提高D类抽查比例
@@ -78,7 +77,7 @@ def test_annual_ratio_is_split_exactly_over_quarters() -> None:
     ],
 )
 def test_errors_name_file_and_line(text: str, line: int, needle: str) -> None:
-    with pytest.raises(DataFileError) as caught:
+    with pytest.raises(ScenarioFileError) as caught:
         parse_scenario(text, "plan-2027.yaml")
     for lang in ("en", "zh"):
         lines = caught.value.message(lang).splitlines()
@@ -86,6 +85,6 @@ def test_errors_name_file_and_line(text: str, line: int, needle: str) -> None:
 
 
 def test_yaml_syntax_error_has_a_line() -> None:
-    with pytest.raises(DataFileError) as caught:
+    with pytest.raises(ScenarioFileError) as caught:
         parse_scenario("name: x\npopulation: {enterprises: 5\n", "bad.yaml")
     assert caught.value.message("en").startswith("bad.yaml:")
