@@ -3,7 +3,7 @@
 source → officer (one unit arc per inspection the officer may still do today, the k-th
 costing LOAD·(load so far + k): convex, so load evens out) → inspection (capacity 1, so team
 members are distinct; cost TRAVEL when the officer's unit is in another district, plus a
-seeded PRF) → sink (capacity = officers per department). Arcs exist only for available,
+seeded PRF; the officer's zone for the day is decided first, see `day_zones`) → sink (capacity = officers per department). Arcs exist only for available,
 non-recused officers. The flow is solved exactly, so the teams depend on the inputs and seed
 only, never on solver luck.
 """
@@ -22,6 +22,48 @@ from scheduler.region_problem import OfficerSlot
 PRF_BITS = 20
 LOAD_WEIGHT = 1 << PRF_BITS
 TRAVEL_WEIGHT = 1 << 31
+
+
+def day_zones(
+    department: str,
+    day: date,
+    inspections: Sequence[tuple[str, str]],
+    officers: Sequence[OfficerSlot],
+    per_department: int,
+    cost: KeyedCost,
+) -> dict[str, str]:
+    """The district each officer works in today (片区): home, unless home has more officers
+    than work and another district has less — then whole officers, in seeded order, are lent
+    to the districts short of staff, largest shortage first. The flow then prefers officers
+    whose zone is the inspection's district, so an officer's day stays in one district."""
+    demand: dict[str, int] = {}
+    for _eid, district in inspections:
+        demand[district] = demand.get(district, 0) + per_department
+    supply: dict[str, int] = {}
+    for o in officers:
+        supply[o.district] = supply.get(o.district, 0) + min(o.cap, len(inspections))
+    zone = {o.id: o.district for o in officers}
+    short = {d: n - supply.get(d, 0) for d, n in demand.items() if n > supply.get(d, 0)}
+    if not short:
+        return zone
+    iso = day.isoformat()
+    spare = sorted(
+        (o for o in officers if supply[o.district] - demand.get(o.district, 0) > 0),
+        key=lambda o: (cost("zone", department, iso, o.id), o.id),
+    )
+    for o in spare:
+        if not short:
+            break
+        cap = min(o.cap, len(inspections))
+        if supply[o.district] - demand.get(o.district, 0) < cap:
+            continue  # lending this officer would leave home short
+        target = max(sorted(short), key=lambda d: short[d])
+        zone[o.id] = target
+        supply[o.district] -= cap
+        short[target] -= cap
+        if short[target] <= 0:
+            del short[target]
+    return zone
 
 
 class FlowError(RuntimeError):
@@ -65,6 +107,7 @@ def staff_day(
             costs.append(LOAD_WEIGHT * (loads.get(o.id, 0) + k))
     pair_arcs: list[tuple[int, str, str]] = []
     iso = day.isoformat()
+    zone = day_zones(department, day, inspections, officers, per_department, cost)
     for j, (eid, district) in enumerate(inspections):
         node = first_insp + j
         for o in officers:
@@ -74,7 +117,7 @@ def staff_day(
             tails.append(officer_node[o.id])
             heads.append(node)
             caps.append(1)
-            travel = 0 if o.district == district else TRAVEL_WEIGHT
+            travel = 0 if zone[o.id] == district else TRAVEL_WEIGHT
             costs.append(travel + cost("team", department, iso, eid, o.id))
         tails.append(node)
         heads.append(sink)
