@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from jianguan.errors import JianguanError
 from jianguan.models import PlanRow
+from scheduler.lifecycle import document_of
 from web.access import EVERYONE, allow, public
 from web.app import store_of
 from web.db_session import db
 from web.plan_check import verify_stored
-from web.plan_workflow import document_of
 
 api = Blueprint("api", __name__, url_prefix="/api")
 

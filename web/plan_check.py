@@ -13,10 +13,9 @@ from typing import Any
 from jianguan.db import Store
 from jianguan.models import PlanRow
 from jianguan.registry_store import load_enterprises, load_officers
+from scheduler.lifecycle import approved_counts_in, document_of
 from scheduler.verify import Problem, verify_plan
-from web.plan_jobs import prior_counts
 from web.plan_review import task_of
-from web.plan_workflow import document_of
 
 CHECKS: tuple[tuple[str, str], ...] = (
     (
@@ -78,9 +77,9 @@ def verify_stored(store: Store, plan: PlanRow) -> Verification:
     task = task_of(plan.task)
     enterprises = load_enterprises(store)
     officers = load_officers(store)
-    problems = verify_plan(
-        document, enterprises, officers, task, prior_counts=prior_counts(store, plan.id)
-    )
+    with store.session() as session:
+        prior = approved_counts_in(session, task)
+    problems = verify_plan(document, enterprises, officers, task, prior_counts=prior)
     return Verification(
         problems,
         len(document.get("inspections", [])),

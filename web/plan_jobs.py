@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import Flask
-from sqlalchemy import extract, func, select
 
 from jianguan.db import Store
 from jianguan.errors import JianguanError
-from jianguan.models import InspectionRow, PlanRow, TaskRow
+from jianguan.models import TaskRow
 from jianguan.registry_store import load_enterprises, load_officers
+from scheduler.lifecycle import approved_counts_in, save_draft
 from scheduler.planner import PlanSettings, generate_plan
 from scheduler.task_file import Task
-from web.plan_workflow import save_generated
 
 log = logging.getLogger(__name__)
 
@@ -82,28 +81,7 @@ def jobs_of(app: Flask) -> JobRegistry:
     return registry
 
 
-def prior_counts(store: Store, exclude_plan: int | None = None) -> dict[str, dict[int, int]]:
-    """Inspections per enterprise and year in approved or published plans (yearly caps),
-    leaving out `exclude_plan` (a plan being verified does not count against itself)."""
-    year = extract("year", InspectionRow.date)
-    counts: dict[str, dict[int, int]] = {}
-    with store.session() as session:
-        rows = session.execute(
-            select(InspectionRow.enterprise_id, year, func.count())
-            .join(PlanRow, InspectionRow.plan_id == PlanRow.id)
-            .where(
-                PlanRow.status.in_(("approved", "published")), PlanRow.id != (exclude_plan or -1)
-            )
-            .group_by(InspectionRow.enterprise_id, year)
-        )
-        for eid, y, n in rows:
-            counts.setdefault(eid, {})[int(y)] = int(n)
-    return counts
-
-
-def generation_work(
-    store: Store, task_id: str, seed: str, actor: str, parent_plan_id: int | None = None
-) -> Callable[[Job], int]:
+def generation_work(store: Store, task_id: str, seed: str, actor: str) -> Callable[[Job], int]:
     """The job body: read the registry from the store, draw and schedule, save a draft."""
 
     def work(job: Job) -> int:
@@ -111,8 +89,8 @@ def generation_work(
             row = session.get(TaskRow, task_id)
             if row is None:
                 raise JianguanError(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
-            spec = row.spec
-        task = Task.model_validate(spec)
+            task = Task.model_validate(row.spec)
+            prior = approved_counts_in(session, task)
         job.say("读取名录库 …")
         enterprises = load_enterprises(store)
         officers = load_officers(store)
@@ -122,14 +100,12 @@ def generation_work(
             officers,
             task,
             seed,
-            prior_counts=prior_counts(store),
+            prior_counts=prior,
             settings=PlanSettings(processes=1),
             progress=job.say,
         )
         with store.session() as session:
-            task_row = session.get(TaskRow, task_id)
-            assert task_row is not None
-            plan = save_generated(session, task_row, document, actor, parent_plan_id)
+            plan = save_draft(session, task, document, actor)
             plan_id = plan.id
         job.say(f"计划已保存（编号 {plan_id}），等待审批")
         return plan_id

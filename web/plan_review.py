@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from jianguan.divisions import division_name
 from jianguan.models import EnterpriseRow, OfficerRow, PlanRow, TaskRow
+from scheduler.lifecycle import document_of
 from scheduler.task_file import Task
 from scheduler.work_calendar import WorkCalendar, build_calendar
-from web.plan_workflow import document_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,16 +16,20 @@ from werkzeug.wrappers import Response
 from jianguan import audit
 from jianguan.divisions import division_name
 from jianguan.errors import DataFileError, JianguanError
-from jianguan.models import EnterpriseRow, OfficerRow, PlanRow, TaskRow
-from scheduler.draw import check_seed
+from jianguan.models import AuditEvent, EnterpriseRow, OfficerRow, PlanRow, TaskRow
+from jianguan.registry_schema import Officer
+from jianguan.registry_store import load_enterprises, load_officers
+from scheduler import lifecycle
+from scheduler.canonical_json import sha256_of
+from scheduler.draw import canonical_inputs, check_seed, classify, in_population
 from scheduler.task_file import parse_task
 from web.access import allow
 from web.app import store_of
 from web.db_session import db
 from web.i18n import short_language
 from web.plan_jobs import generation_work, jobs_of
-from web.plan_review import build_review
-from web.plan_workflow import STATUS_NAMES, approval_is_stale, approve, publish, reject
+from web.plan_review import build_review, task_of
+from web.plan_state import STATUS_NAMES, approval_is_stale, require_fresh_approval
 
 plans = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -184,7 +188,23 @@ def task(task_id: str) -> str:
     if row is None:
         abort(404)
     spec_yaml = yaml.safe_dump(row.spec, allow_unicode=True, sort_keys=False)
-    return render_template("task.html", task=row, spec_yaml=spec_yaml)
+    return render_template(
+        "task.html", task=row, spec_yaml=spec_yaml, commitment=last_commitment(task_id)
+    )
+
+
+def last_commitment(task_id: str) -> AuditEvent | None:
+    """The latest recorded inputs commitment of a task (from the audit chain)."""
+    return (
+        db()
+        .scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "task.inputs_commit", AuditEvent.object_id == task_id)
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
 
 
 @plans.post("/tasks/<task_id>/generate")
@@ -199,34 +219,48 @@ def generate(task_id: str) -> Response | tuple[str, int]:
     except JianguanError as err:
         flash(err.message(short_language()))
         return redirect(url_for("plans.task", task_id=task_id))
-    return _start(row.id, seed, None)
+    return _start(row.id, seed)
 
 
-def _start(task_id: str, seed: str, parent_plan_id: int | None) -> Response:
+def _start(task_id: str, seed: str) -> Response:
     store = store_of(current_app)
-    with store.session() as session:
-        # The seed's commitment goes into the chained log before the draw is made.
-        audit.record(
-            session,
-            current_user.username,
-            "plan.seed_commit",
-            "task",
-            task_id,
-            None,
-            {"seed_sha256": _commitment(seed), "parent_plan_id": parent_plan_id},
-        )
     job = jobs_of(current_app).start(
         task_id,
         current_user.username,
-        generation_work(store, task_id, seed, current_user.username, parent_plan_id),
+        generation_work(store, task_id, seed, current_user.username),
     )
     return redirect(url_for("plans.job", job_id=job.id))
 
 
-def _commitment(seed: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(bytes.fromhex(seed)).hexdigest()
+@plans.post("/tasks/<task_id>/commit")
+@allow(*ACTORS)
+def commit_inputs(task_id: str) -> Response:
+    """Compute inputs_sha256 (registry rows and task) to publish BEFORE the seed exists, as
+    `jianguan plan commit` does; it is logged in the audit chain with its time."""
+    row = db().get(TaskRow, task_id)
+    if row is None:
+        abort(404)
+    task = task_of(row)
+    store = store_of(current_app)
+    try:
+        enterprises = load_enterprises(store)
+        population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
+        digest = sha256_of(canonical_inputs(population, load_officers(store), task))
+    except JianguanError as err:
+        flash(err.message(short_language()))
+        return redirect(url_for("plans.task", task_id=task_id))
+    audit.record(
+        db(),
+        current_user.username,
+        "task.inputs_commit",
+        "task",
+        task_id,
+        None,
+        {"inputs_sha256": digest, "population": len(population)},
+    )
+    db().commit()
+    flash(_("输入承诺已记录：%(h)s。请在产生种子之前公布。", h=digest))
+    return redirect(url_for("plans.task", task_id=task_id))
 
 
 @plans.get("/jobs/<job_id>")
@@ -258,7 +292,6 @@ def review(plan_id: int) -> str:
         r=view,
         stale=approval_is_stale(plan),
         officer_ids=officers,
-        commitment=_commitment(plan.seed),
     )
 
 
@@ -267,13 +300,16 @@ def _transition(plan_id: int, act: str) -> Response:
     plan = _plan(plan_id)
     try:
         if act == "approve":
-            approve(session, plan, current_user.username)
+            lifecycle.approve(session, plan.id, current_user.username)
             message = _("计划已审批。")
         elif act == "reject":
-            reject(session, plan, current_user.username, request.form.get("reason", ""))
+            lifecycle.reject(
+                session, plan.id, current_user.username, request.form.get("reason", "")
+            )
             message = _("计划已退回。")
         else:
-            publish(session, plan, current_user.username)
+            require_fresh_approval(plan)
+            lifecycle.publish(session, plan.id, current_user.username)
             message = _("计划已公示。")
         session.commit()
         flash(message)
@@ -304,17 +340,16 @@ def publish_plan(plan_id: int) -> Response:
 @plans.post("/<int:plan_id>/replan")
 @allow(*ACTORS)
 def replan(plan_id: int) -> Response:
-    """Record a recusal or an illness in the officer library, then re-plan with the same seed
-    (the draw is unchanged; only dates and teams move). The new plan is a draft."""
+    """Record an illness or a recusal in the officer library, then re-plan: only the affected
+    inspections move (scheduler.replan); the draw never changes. The new plan is a draft."""
     plan = _plan(plan_id)
-    if plan.status not in ("approved", "published", "draft"):
-        abort(400)
     session = db()
-    officer = session.get(OfficerRow, request.form.get("officer_id", ""))
     lang = short_language()
+    back = redirect(url_for("plans.review", plan_id=plan_id))
+    officer = session.get(OfficerRow, request.form.get("officer_id", ""))
     if officer is None:
         flash(_("请选择名录库中的执法人员。"))
-        return redirect(url_for("plans.review", plan_id=plan_id))
+        return back
     before = {"unavailable": list(officer.unavailable), "recusals": list(officer.recusals)}
     kind = request.form.get("kind")
     try:
@@ -329,8 +364,8 @@ def replan(plan_id: int) -> Response:
         elif kind == "illness":
             start = date.fromisoformat(request.form.get("from", ""))
             end = date.fromisoformat(request.form.get("to", "") or start.isoformat())
-            if end < start:
-                raise ValueError
+            if end < start or (end - start).days > 366:
+                raise ValueError("range")
             days = {
                 date.fromordinal(o).isoformat()
                 for o in range(start.toordinal(), end.toordinal() + 1)
@@ -338,20 +373,46 @@ def replan(plan_id: int) -> Response:
             officer.unavailable = sorted({*officer.unavailable, *days})
         else:
             abort(400)
+        audit.record(
+            session,
+            current_user.username,
+            f"officer.{kind}",
+            "officer",
+            officer.id,
+            before,
+            {"unavailable": officer.unavailable, "recusals": officer.recusals, "plan": plan_id},
+        )
+        session.flush()
+        store = store_of(current_app)
+        # The registry as this transaction sees it (the officer change is not yet committed).
+        enterprises = load_enterprises(store)
+        officers = [o for o in load_officers(store) if o.id != officer.id]
+        officers.append(_officer_value(officer))
+        child = lifecycle.replan_stored(
+            session, plan.id, enterprises, officers, task_of(plan.task), current_user.username
+        )
+        session.commit()
     except ValueError:
+        session.rollback()
         flash(_("请填写正确的起止日期（YYYY-MM-DD）。"))
-        return redirect(url_for("plans.review", plan_id=plan_id))
+        return back
     except JianguanError as err:
+        session.rollback()
         flash(err.message(lang))
-        return redirect(url_for("plans.review", plan_id=plan_id))
-    audit.record(
-        session,
-        current_user.username,
-        f"officer.{kind}",
-        "officer",
-        officer.id,
-        before,
-        {"unavailable": officer.unavailable, "recusals": officer.recusals, "replan_of": plan_id},
+        return back
+    flash(_("已重新排期，新计划 #%(id)s 须经审批后公示。", id=child.id))
+    return redirect(url_for("plans.review", plan_id=child.id))
+
+
+def _officer_value(row: OfficerRow) -> Officer:
+    return Officer(
+        id=row.id,
+        name=row.name,
+        department=row.department,
+        district=row.district,
+        certificate=row.certificate,
+        fields=tuple(row.fields),
+        max_per_day=row.max_per_day,
+        unavailable=tuple(date.fromisoformat(d) for d in row.unavailable),
+        recusals=tuple(row.recusals),
     )
-    session.commit()
-    return _start(plan.task_id, plan.seed, plan.id)

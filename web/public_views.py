@@ -3,28 +3,22 @@ server-side re-verification that says what it checked. No sign-in."""
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, Response, abort, current_app, render_template
 from sqlalchemy import select
 
 from jianguan.models import InspectionRow, PlanRow
+from scheduler.lifecycle import document_of
 from scheduler.plan_document import plan_bytes
 from web.access import public
 from web.app import store_of
 from web.db_session import db
 from web.plan_check import CHECKS, verify_stored
 from web.plan_review import enterprise_names, task_of
-from web.plan_workflow import document_of
+from web.plan_views import last_commitment
 
 public_area = Blueprint("public", __name__, url_prefix="/public")
 
 VISIBLE = ("published", "superseded")
-
-
-def seed_commitment(seed: str) -> str:
-    """sha256 of the seed's bytes: recorded in the audit chain before the draw was made."""
-    return hashlib.sha256(bytes.fromhex(seed)).hexdigest()
 
 
 def published_plan(plan_id: int) -> PlanRow:
@@ -70,7 +64,9 @@ def plan(plan_id: int) -> str:
         document=document,
         inspections=inspections,
         names=names,
-        commitment=seed_commitment(row.seed),
+        commitment=str(document.get("original_inputs_sha256", document["inputs_sha256"])),
+        committed=last_commitment(row.task_id),
+        generated=row.generated_at,
         recorded=sum(1 for i in inspections if i.result_category),
     )
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +15,14 @@ from werkzeug.wrappers import Response
 from jianguan import audit
 from jianguan.errors import JianguanError
 from jianguan.models import DecisionRow, InspectionRow, PlanRow
+from scheduler.publication import (
+    RESULT_CATEGORIES,
+    RESULTS_WITHIN_WORKING_DAYS,
+    results_deadline,
+)
+from scheduler.publication import (
+    record_result as store_result,
+)
 from scheduler.work_calendar import WorkCalendar, build_calendar
 from web.access import allow
 from web.db_session import db
@@ -24,17 +32,8 @@ from web.plan_review import enterprise_names, task_of
 
 results = Blueprint("results", __name__, url_prefix="/plans")
 
-# Result categories used in practice (domain.md); the Chinese text is what gets published.
-CATEGORIES = (
-    "未发现问题",
-    "发现问题已责令改正",
-    "未按规定公示应当公示的信息",
-    "通过登记的住所（经营场所）无法联系",
-    "未发现开展本次抽查涉及的经营活动",
-    "发现问题待后续处理",
-)
+CATEGORIES = RESULT_CATEGORIES
 FINDINGS = {"发现问题已责令改正", "发现问题待后续处理", "未按规定公示应当公示的信息"}
-DEADLINE_WORKING_DAYS = 20
 
 
 def _published(plan_id: int) -> PlanRow:
@@ -81,48 +80,47 @@ def record_result(plan_id: int, inspection_id: int) -> str | Response | tuple[st
     }
     if request.method == "GET":
         return render_template("result_form.html", **context)
-    if plan.status != "published":
-        flash(_("只能为已公示计划中的检查录入结果。"))
-        return redirect(url_for("results.plan_results", plan_id=plan_id))
     category = request.form.get("category", "")
-    if category not in CATEGORIES:
-        return render_template("result_form.html", error=_("请选择检查结果类别。"), **context), 400
-    before = {"result_category": row.result_category, "decision_id": row.decision_id}
-    if request.form.get("with_case") == "on":
-        try:
+    try:
+        if request.form.get("with_case") == "on":
             record = case_from_form(f"{plan.id}-{row.id}", request.form)
             outcome = decide_case(record)
-        except JianguanError as err:
-            return render_template(
-                "result_form.html", error=err.message(short_language()), **context
-            ), 400
-        decision = DecisionRow(
-            package_id=PACKAGE,
-            package_version=outcome.package_version,
-            content_sha256=outcome.content_sha256,
-            subject_id=row.enterprise_id,
-            as_of=date.fromisoformat(record["discovered_on"]),
-            outcome=outcome.outcome,
-            basis=outcome.basis,
-            rules=outcome.rules,
-            explanation=outcome.explanation,
+            decision = DecisionRow(
+                package_id=PACKAGE,
+                package_version=outcome.package_version,
+                content_sha256=outcome.content_sha256,
+                subject_id=row.enterprise_id,
+                as_of=date.fromisoformat(record["discovered_on"]),
+                outcome=outcome.outcome,
+                basis=outcome.basis,
+                rules=outcome.rules,
+                explanation=outcome.explanation,
+            )
+            session.add(decision)
+            session.flush()
+            audit.record(
+                session,
+                current_user.username,
+                "decision.penalty_exemption",
+                "inspection",
+                str(row.id),
+                {"decision_id": row.decision_id},
+                {"decision_id": decision.id, "outcome": outcome.outcome, "basis": outcome.basis},
+            )
+            row.decision_id = decision.id
+        store_result(
+            session,
+            plan.id,
+            row.enterprise_id,
+            category,
+            request.form.get("notes", "").strip(),
+            current_user.username,
         )
-        session.add(decision)
-        session.flush()
-        row.decision_id = decision.id
-    row.result_category = category
-    row.result_notes = request.form.get("notes", "").strip() or None
-    row.result_recorded_by = current_user.username
-    row.result_recorded_at = datetime.now(UTC).replace(tzinfo=None)
-    audit.record(
-        session,
-        current_user.username,
-        "inspection.result",
-        "inspection",
-        str(row.id),
-        before,
-        {"result_category": category, "decision_id": row.decision_id, "plan_id": plan.id},
-    )
+    except JianguanError as err:
+        session.rollback()
+        return render_template(
+            "result_form.html", error=err.message(short_language()), **context
+        ), 400
     session.commit()
     flash(_("检查结果已录入。"))
     return redirect(url_for("results.record_result", plan_id=plan_id, inspection_id=inspection_id))
@@ -184,14 +182,15 @@ def tracker() -> str:
         else items
     )
     return render_template(
-        "tracker.html", items=shown, counts=counts, today=today, days=DEADLINE_WORKING_DAYS
+        "tracker.html", items=shown, counts=counts, today=today, days=RESULTS_WITHIN_WORKING_DAYS
     )
 
 
 def _due(calendar: WorkCalendar | None, day: date) -> date:
     if calendar is not None:
-        return calendar.add_working_days(day, DEADLINE_WORKING_DAYS)
-    current, left = day, DEADLINE_WORKING_DAYS
+        return results_deadline(day, calendar)
+    # A task whose year has no statutory calendar: count Monday–Friday (never later).
+    current, left = day, RESULTS_WITHIN_WORKING_DAYS
     from datetime import timedelta
 
     while left:

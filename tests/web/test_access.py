@@ -32,6 +32,7 @@ ROUTES: list[tuple[str, str, frozenset[str] | None]] = [
     ("POST", "/plans/tasks/new", REG),
     ("GET", "/plans/tasks/NOSUCH", REG_ADMIN),
     ("POST", "/plans/tasks/NOSUCH/generate", REG),
+    ("POST", "/plans/tasks/NOSUCH/commit", REG),
     ("GET", "/plans/jobs/nosuch", REG),
     ("GET", "/plans/jobs/nosuch/status", REG),
     ("GET", "/plans/9999", REG_ADMIN),

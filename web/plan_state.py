@@ -1,0 +1,43 @@
+"""How the web shows a plan's state: status names and whether its approval still holds.
+
+Transitions themselves are `scheduler.lifecycle`'s (draft → approved → published, four eyes,
+re-plan); this module only adds the integrity check the page and the publish button use: the
+stored document must still hash to its `plan_sha256`, and the approval must cover that hash.
+"""
+
+from __future__ import annotations
+
+from jianguan.errors import JianguanError
+from jianguan.models import PlanRow
+from scheduler.canonical_json import sha256_of
+from scheduler.lifecycle import document_of
+
+STATUS_NAMES = {
+    "draft": "草稿（待审批）",
+    "approved": "已审批（待公示）",
+    "published": "已公示",
+    "rejected": "已退回",
+    "superseded": "已被新计划替代",
+}
+
+
+def content_sha256(plan: PlanRow) -> str:
+    """The sha256 of the stored document as it is now (without its own `plan_sha256` key)."""
+    body = {k: v for k, v in document_of(plan).items() if k != "plan_sha256"}
+    return sha256_of(body)
+
+
+def approval_is_stale(plan: PlanRow) -> bool:
+    """True when the plan changed after it was approved (its bytes or its recorded hash)."""
+    if plan.approved_plan_sha256 is None:
+        return False
+    return plan.approved_plan_sha256 != plan.plan_sha256 or content_sha256(plan) != plan.plan_sha256
+
+
+def require_fresh_approval(plan: PlanRow) -> None:
+    if approval_is_stale(plan):
+        raise JianguanError(
+            "审批后计划内容已发生变化，原审批失效，不能公示。请退回后重新生成或重新排期，再经审批。",
+            "The plan changed after it was approved: the approval is stale and the plan cannot "
+            "be published. Generate or re-plan it again and have it approved.",
+        )
