@@ -72,7 +72,14 @@ def _generate(args: argparse.Namespace) -> int:
         num_workers=args.workers, processes=args.processes, time_limit_s=args.time_limit
     )
     document = generate_plan(
-        enterprises, officers, task, args.seed, prior_counts=prior, settings=settings, progress=say
+        enterprises,
+        officers,
+        task,
+        args.seed,
+        prior_counts=prior,
+        settings=settings,
+        progress=say,
+        lang=args.lang,
     )
     out = Path(args.out)
     try:

@@ -40,6 +40,89 @@ def quality_of(
     }
 
 
+def inspection_rows(task: Task, results: Sequence[RegionResult]) -> list[dict[str, Any]]:
+    """The `inspections` list of plan.json, ordered by date then enterprise."""
+    rows = [
+        {
+            "enterprise_id": eid,
+            "date": day.isoformat(),
+            "items": list(task.item_codes),
+            "team": {d: list(ids) for d, ids in sorted(team.items())},
+        }
+        for r in results
+        for eid, (day, team) in r.inspections.items()
+    ]
+    rows.sort(key=lambda i: (i["date"], i["enterprise_id"]))
+    return rows
+
+
+def _soft(result: RegionResult, key: str) -> int:
+    soft = result.report["soft"]
+    assert isinstance(soft, dict)
+    return int(soft[key])
+
+
+def constraint_table(
+    inspections: Sequence[dict[str, Any]],
+    unscheduled: Sequence[dict[str, Any]],
+    district_of: dict[str, str],
+    results: Sequence[RegionResult],
+    hard_violations: dict[str, int],
+) -> list[dict[str, Any]]:
+    """A Timefold-style score table: hard constraints with the violations the independent
+    checker (`verify.check_inspections`) counted, the drawn enterprises left out by binding
+    constraint, and the soft penalties in priority order."""
+    days: dict[tuple[str, str], set[str]] = defaultdict(set)
+    load: dict[str, int] = defaultdict(int)
+    for insp in inspections:
+        for team in insp["team"].values():
+            for oid in team:
+                days[oid, insp["date"]].add(district_of[insp["enterprise_id"]])
+                load[oid] += 1
+    binding: dict[str, int] = defaultdict(int)
+    for u in unscheduled:
+        binding[str(u["reason_en"]).split(";")[0].split(" (")[0]] += 1
+    table: list[dict[str, Any]] = [
+        {"constraint": name, "level": "hard", "violations": n}
+        for name, n in sorted(hard_violations.items())
+    ]
+    table.append(
+        {
+            "constraint": "coverage: drawn enterprises left unscheduled, by binding constraint",
+            "level": "hard-relaxed",
+            "count": len(unscheduled),
+            "by_reason": dict(sorted(binding.items())),
+        }
+    )
+    soft_travel = sum(len(v) - 1 for v in days.values())
+    table.append(
+        {
+            "constraint": "1 travel: extra districts per officer-day",
+            "level": "soft",
+            "penalty": soft_travel,
+            "team_places_outside_home_district": sum(
+                _soft(r, "team_places_outside_home_district") for r in results
+            ),
+        }
+    )
+    table.append(
+        {
+            "constraint": "2 even load: inspections above a day's capacity share",
+            "level": "soft",
+            "penalty": sum(_soft(r, "spread_overflow_inspections") for r in results),
+            "officer_load_max_minus_min": (max(load.values()) - min(load.values())) if load else 0,
+        }
+    )
+    table.append(
+        {
+            "constraint": "3 randomness: seeded PRF tie-break (unique optimum)",
+            "level": "soft",
+            "penalty": None,
+        }
+    )
+    return table
+
+
 def seal(document: dict[str, Any]) -> dict[str, Any]:
     body = {k: v for k, v in document.items() if k != "plan_sha256"}
     return {**body, "plan_sha256": sha256_of(body)}
@@ -58,22 +141,13 @@ def assemble(
     results: Sequence[RegionResult],
     staff: Sequence[OfficerSlot],
     district_of: dict[str, str],
+    hard_violations: dict[str, int],
 ) -> dict[str, Any]:
-    inspections: list[dict[str, Any]] = []
+    inspections = inspection_rows(task, results)
     unscheduled: list[dict[str, Any]] = []
     for r in results:
-        for eid, (day, team) in r.inspections.items():
-            inspections.append(
-                {
-                    "enterprise_id": eid,
-                    "date": day.isoformat(),
-                    "items": list(task.item_codes),
-                    "team": {d: list(ids) for d, ids in sorted(team.items())},
-                }
-            )
         for eid, (zh, en) in r.unscheduled.items():
             unscheduled.append({"enterprise_id": eid, "reason": zh, "reason_en": en})
-    inspections.sort(key=lambda i: (i["date"], i["enterprise_id"]))
     unscheduled.sort(key=lambda u: u["enterprise_id"])
     document: dict[str, Any] = {
         "task_id": task.id,
@@ -91,6 +165,11 @@ def assemble(
             "schedulable_days": len(calendar.schedulable_days),
             "quiet_days_of_month": sorted(calendar.quiet_days_of_month),
         },
-        "report": {"regions": [r.report for r in results]},
+        "report": {
+            "regions": [r.report for r in results],
+            "constraints": constraint_table(
+                inspections, unscheduled, district_of, results, hard_violations
+            ),
+        },
     }
     return seal(document)

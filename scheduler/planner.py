@@ -7,17 +7,23 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from jianguan.errors import JianguanError
 from jianguan.registry_schema import Enterprise, Officer
 from scheduler.canonical_json import sha256_of
 from scheduler.draw import canonical_inputs, classify, draw, in_population
 from scheduler.officer_pool import city_of, qualified_slots, staff_by_region
-from scheduler.plan_document import assemble
+from scheduler.plan_document import assemble, inspection_rows
 from scheduler.region_problem import RegionProblem, RegionResult
 from scheduler.region_solver import solve_region
 from scheduler.task_file import Task
+from scheduler.verify import HARD_CONSTRAINTS, check_inspections
 from scheduler.work_calendar import build_calendar
 
 Progress = Callable[[str], None]
+
+
+class PlanInvariantError(JianguanError):
+    """The planner produced something its own checker rejects (a bug, never bad data)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +44,26 @@ def generate_plan(
     prior_counts: dict[str, dict[int, int]] | None = None,
     settings: PlanSettings | None = None,
     progress: Progress | None = None,
+    lang: str = "zh",
 ) -> dict[str, object]:
-    """Draw per formats.md §3, schedule, and return the plan document (formats.md §4)."""
+    """Draw per formats.md §3, schedule, and return the plan document (formats.md §4).
+
+    `progress` receives messages for long runs (in `lang`); it never changes the result."""
     settings = settings or PlanSettings()
-    say = progress or (lambda _m: None)
+    sink = progress or (lambda _m: None)
+
+    def say(zh: str, en: str) -> None:
+        sink(en if lang == "en" else zh)
+
     calendar = build_calendar(task)
-    say(calendar.source_zh)
+    say(calendar.source_zh, calendar.source_en)
     population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
     result = draw(population, task, seed)
     inputs_hash = sha256_of(canonical_inputs(population, officers, task))
-    say(f"抽取 {len(result.drawn)} 家企业（总体 {len(population)} 家）")
+    say(
+        f"抽取 {len(result.drawn)} 家企业（总体 {len(population)} 家）",
+        f"drew {len(result.drawn)} of {len(population)} enterprises",
+    )
     by_id = {c.enterprise.id: c.enterprise for c in population}
     drawn = [by_id[d.enterprise_id] for d in result.drawn]
     slots = qualified_slots(officers, task)
@@ -72,26 +88,72 @@ def generate_plan(
                 time_limit_s=settings.time_limit_s,
             )
         )
-    say(f"分 {len(problems)} 个区域排期，{len(calendar.schedulable_days)} 个可安排日")
+    for p in problems:
+        for dept, demand, capacity in aggregate_capacity(p):
+            lost = -(-(demand - capacity) // p.per_department)
+            if demand > capacity:
+                say(
+                    f"容量预检：区域 {p.region} 的 {dept}（{'、'.join(p.fields[dept])}）需要 "
+                    f"{demand} 人次，可用仅 {capacity} 人次，至少 {lost} 家企业将无法安排",
+                    f"capacity pre-check: region {p.region}, {dept} "
+                    f"({', '.join(p.fields[dept])}) needs {demand} officer-slots but has only "
+                    f"{capacity}; at least {lost} enterprises will not fit",
+                )
+    say(
+        f"分 {len(problems)} 个区域排期，{len(calendar.schedulable_days)} 个可安排日",
+        f"scheduling {len(problems)} region(s) over {len(calendar.schedulable_days)} days",
+    )
     results = _solve_all(problems, settings, say)
     used_staff = [s for p in problems for s in p.officers]
     district_of = {e.id: e.district for e in drawn}
-    return assemble(task, seed, inputs_hash, result, calendar, results, used_staff, district_of)
+    # The independent checker runs on every plan before it leaves: a violation is a bug here.
+    broken = check_inspections(inspection_rows(task, results), officers, task, prior_counts)
+    if broken:
+        raise PlanInvariantError(
+            "内部错误：生成的计划违反硬约束（请报告此问题）：" + broken[0].zh,
+            "internal error: the generated plan breaks a hard constraint (please report): "
+            + broken[0].en,
+        )
+    violations = dict.fromkeys(HARD_CONSTRAINTS, 0)
+    return assemble(
+        task, seed, inputs_hash, result, calendar, results, used_staff, district_of, violations
+    )
+
+
+def aggregate_capacity(problem: RegionProblem) -> list[tuple[str, int, int]]:
+    """(department, officer-slots needed, officer-slots available over the schedulable days)."""
+    out = []
+    for dept in problem.departments:
+        capacity = sum(
+            o.cap
+            for o in problem.officers
+            if o.department == dept
+            for day in problem.days
+            if day not in o.unavailable
+        )
+        out.append((dept, problem.per_department * len(problem.enterprises), capacity))
+    return out
 
 
 def _solve_all(
-    problems: list[RegionProblem], settings: PlanSettings, say: Progress
+    problems: list[RegionProblem], settings: PlanSettings, say: Callable[[str, str], None]
 ) -> list[RegionResult]:
     processes = settings.processes or os.cpu_count() or 1
     if len(problems) <= 1 or processes <= 1:
         out = []
         for p in problems:
             out.append(solve_region(p))
-            say(f"区域 {p.region} 完成（{len(p.enterprises)} 家）")
+            say(
+                f"区域 {p.region} 完成（{len(p.enterprises)} 家）",
+                f"region {p.region} done ({len(p.enterprises)} enterprises)",
+            )
         return out
     with ProcessPoolExecutor(max_workers=min(processes, len(problems))) as pool:
         results = []
         for p, r in zip(problems, pool.map(solve_region, problems), strict=True):
-            say(f"区域 {p.region} 完成（{len(p.enterprises)} 家）")
+            say(
+                f"区域 {p.region} 完成（{len(p.enterprises)} 家）",
+                f"region {p.region} done ({len(p.enterprises)} enterprises)",
+            )
             results.append(r)
         return results

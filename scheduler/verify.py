@@ -30,6 +30,7 @@ from scheduler.work_calendar import build_calendar
 class Problem:
     zh: str
     en: str
+    constraint: str = "plan"
 
     def text(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -138,84 +139,9 @@ def verify_plan(
                 f"unscheduled enterprise {u.get('enterprise_id')} has no reason",
             )
 
-    # 3. Each inspection: date, items, team.
-    calendar = build_calendar(task)
-    by_officer = {o.id: o for o in officers}
+    # 3. Each inspection: date, items, team; daily and annual caps.
+    problems.extend(check_inspections(plan["inspections"], officers, task, prior_counts))
     by_enterprise = {e.id: e for e in enterprises}
-    per_officer_day: Counter[tuple[str, date]] = Counter()
-    per_year: Counter[tuple[str, int]] = Counter()
-    items = sorted(task.item_codes)
-    for insp in plan["inspections"]:
-        eid = str(insp.get("enterprise_id"))
-        day = _iso(insp.get("date"))
-        where = f"{eid}（{insp.get('date')}）"
-        where_en = f"{eid} ({insp.get('date')})"
-        if day is None:
-            bad(f"检查 {where} 的日期无效", f"inspection {where_en} has an invalid date")
-            continue
-        if not task.period.start <= day <= task.period.end:
-            bad(f"检查 {where} 不在任务期间内", f"inspection {where_en} is outside the period")
-        elif not calendar.is_working_day(day):
-            bad(f"检查 {where} 不是工作日", f"inspection {where_en} is not a working day")
-        elif day.day in calendar.quiet_days_of_month:
-            bad(f"检查 {where} 落在企业安静日", f"inspection {where_en} falls on a quiet day")
-        if sorted(str(x) for x in insp.get("items", [])) != items:
-            bad(
-                f"检查 {where} 的事项应为任务的全部事项 {items}",
-                f"inspection {where_en} must list all task items {items}",
-            )
-        per_year[eid, day.year] += 1
-        team = insp.get("team", {})
-        if not isinstance(team, dict) or sorted(team) != list(task.departments):
-            bad(
-                f"检查 {where} 应由 {'、'.join(task.departments)} 各派人员联合检查",
-                f"inspection {where_en} needs a sub-team from each of {task.departments}",
-            )
-            continue
-        for dept, members in sorted(team.items()):
-            if len(members) != task.officers_per_department or len(set(members)) != len(members):
-                bad(
-                    f"检查 {where} 的 {dept} 小组应为 {task.officers_per_department} 名不同人员",
-                    f"inspection {where_en}: {dept} needs {task.officers_per_department} "
-                    "distinct officers",
-                )
-            for oid in members:
-                o = by_officer.get(oid)
-                if o is None:
-                    bad(f"检查 {where}：人员 {oid} 不在人员名录库", f"{where_en}: unknown {oid}")
-                    continue
-                per_officer_day[oid, day] += 1
-                if o.department != dept:
-                    bad(
-                        f"检查 {where}：{oid} 属于 {o.department}，不能代表 {dept}",
-                        f"{where_en}: {oid} belongs to {o.department}, not {dept}",
-                    )
-                elif not is_qualified(o, task):
-                    bad(
-                        f"检查 {where}：{oid} 无执法证或不具备 {dept} 事项所需领域资格",
-                        f"{where_en}: {oid} lacks a certificate or the {dept} item fields",
-                    )
-                if day in o.unavailable:
-                    bad(f"检查 {where}：{oid} 当日不在岗", f"{where_en}: {oid} is unavailable")
-                if eid in o.recusals:
-                    bad(f"检查 {where}：{oid} 须回避该企业", f"{where_en}: {oid} must recuse")
-    for (oid, day), n in sorted(per_officer_day.items()):
-        cap = daily_cap(by_officer[oid], task)
-        if n > cap:
-            bad(
-                f"人员 {oid} 在 {day} 安排了 {n} 次检查，超过每日上限 {cap}",
-                f"officer {oid} has {n} inspections on {day}, over the daily cap of {cap}",
-            )
-    cap_year = task.max_inspections_per_enterprise_per_year
-    if cap_year is not None and prior_counts is not None:
-        for (eid, year), n in sorted(per_year.items()):
-            before = prior_counts.get(eid, {}).get(year, 0)
-            if before + n > cap_year:
-                bad(
-                    f"企业 {eid} 在 {year} 年将被检查 {before + n} 次，超过年度上限 {cap_year}",
-                    f"enterprise {eid} would be inspected {before + n} times in {year}, over "
-                    f"the annual cap of {cap_year}",
-                )
 
     # 4. Substitutions after re-planning carry the rank anyone can recompute.
     for sub in plan.get("substitutions", []):
@@ -244,4 +170,116 @@ def verify_plan(
     known = all(str(i.get("enterprise_id")) in district_of for i in plan["inspections"])
     if known and plan["quality"] != quality_of(plan["inspections"], district_of, pool):
         bad("quality 指标与检查安排不符", "the quality figures do not match the inspections")
+    return problems
+
+
+# Hard-constraint names, shared with the plan's constraint table.
+CALENDAR = "calendar"
+ITEMS = "items"
+JOINT = "joint"
+TEAM_QUALIFIED = "team_qualified"
+TEAM_AVAILABLE = "team_available"
+DAILY_CAP = "daily_cap"
+ANNUAL_CAP = "annual_cap"
+HARD_CONSTRAINTS = (CALENDAR, ITEMS, JOINT, TEAM_QUALIFIED, TEAM_AVAILABLE, DAILY_CAP, ANNUAL_CAP)
+
+
+def check_inspections(
+    inspections: Sequence[dict[str, Any]],
+    officers: Sequence[Officer],
+    task: Task,
+    prior_counts: dict[str, dict[int, int]] | None = None,
+) -> list[Problem]:
+    """The hard constraints of formats.md §2 and §4 on each inspection and across the plan."""
+    problems: list[Problem] = []
+    kind = CALENDAR
+
+    def bad(zh: str, en: str) -> None:
+        problems.append(Problem(zh, en, kind))
+
+    calendar = build_calendar(task)
+    by_officer = {o.id: o for o in officers}
+    per_officer_day: Counter[tuple[str, date]] = Counter()
+    per_year: Counter[tuple[str, int]] = Counter()
+    items = sorted(task.item_codes)
+    for insp in inspections:
+        eid = str(insp.get("enterprise_id"))
+        day = _iso(insp.get("date"))
+        where = f"{eid}（{insp.get('date')}）"
+        where_en = f"{eid} ({insp.get('date')})"
+        kind = CALENDAR
+        if day is None:
+            bad(f"检查 {where} 的日期无效", f"inspection {where_en} has an invalid date")
+            continue
+        if not task.period.start <= day <= task.period.end:
+            bad(f"检查 {where} 不在任务期间内", f"inspection {where_en} is outside the period")
+        elif not calendar.is_working_day(day):
+            bad(f"检查 {where} 不是工作日", f"inspection {where_en} is not a working day")
+        elif day.day in calendar.quiet_days_of_month:
+            bad(f"检查 {where} 落在企业安静日", f"inspection {where_en} falls on a quiet day")
+        kind = ITEMS
+        if sorted(str(x) for x in insp.get("items", [])) != items:
+            bad(
+                f"检查 {where} 的事项应为任务的全部事项 {items}",
+                f"inspection {where_en} must list all task items {items}",
+            )
+        per_year[eid, day.year] += 1
+        kind = JOINT
+        team = insp.get("team", {})
+        if not isinstance(team, dict) or sorted(team) != list(task.departments):
+            bad(
+                f"检查 {where} 应由 {'、'.join(task.departments)} 各派人员联合检查",
+                f"inspection {where_en} needs a sub-team from each of {task.departments}",
+            )
+            continue
+        for dept, members in sorted(team.items()):
+            kind = TEAM_QUALIFIED
+            if len(members) != task.officers_per_department or len(set(members)) != len(members):
+                bad(
+                    f"检查 {where} 的 {dept} 小组应为 {task.officers_per_department} 名不同人员",
+                    f"inspection {where_en}: {dept} needs {task.officers_per_department} "
+                    "distinct officers",
+                )
+            for oid in members:
+                o = by_officer.get(oid)
+                if o is None:
+                    bad(f"检查 {where}：人员 {oid} 不在人员名录库", f"{where_en}: unknown {oid}")
+                    continue
+                per_officer_day[oid, day] += 1
+                kind = TEAM_QUALIFIED
+                if o.department != dept:
+                    bad(
+                        f"检查 {where}：{oid} 属于 {o.department}，不能代表 {dept}",
+                        f"{where_en}: {oid} belongs to {o.department}, not {dept}",
+                    )
+                elif not is_qualified(o, task):
+                    bad(
+                        f"检查 {where}：{oid} 无执法证或不具备 {dept} 事项所需领域资格",
+                        f"{where_en}: {oid} lacks a certificate or the {dept} item fields",
+                    )
+                kind = TEAM_AVAILABLE
+                if day in o.unavailable:
+                    bad(f"检查 {where}：{oid} 当日不在岗", f"{where_en}: {oid} is unavailable")
+                if eid in o.recusals:
+                    bad(f"检查 {where}：{oid} 须回避该企业", f"{where_en}: {oid} must recuse")
+    kind = DAILY_CAP
+    for (oid, day), n in sorted(per_officer_day.items()):
+        cap = daily_cap(by_officer[oid], task)
+        if n > cap:
+            bad(
+                f"人员 {oid} 在 {day} 安排了 {n} 次检查，超过每日上限 {cap}",
+                f"officer {oid} has {n} inspections on {day}, over the daily cap of {cap}",
+            )
+    kind = ANNUAL_CAP
+    cap_year = task.max_inspections_per_enterprise_per_year
+    if cap_year is not None and prior_counts is not None:
+        for (eid, year), n in sorted(per_year.items()):
+            before = prior_counts.get(eid, {}).get(year, 0)
+            if before + n > cap_year:
+                bad(
+                    f"企业 {eid} 在 {year} 年将被检查 {before + n} 次，超过年度上限 {cap_year}",
+                    f"enterprise {eid} would be inspected {before + n} times in {year}, over "
+                    f"the annual cap of {cap_year}",
+                )
+
     return problems

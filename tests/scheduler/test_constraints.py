@@ -147,3 +147,31 @@ def test_travel_prefers_home_district_officers() -> None:
     for i in doc["inspections"]:
         for team in i["team"].values():
             assert all(home[o] == where[i["enterprise_id"]] for o in team)
+
+
+def test_planner_refuses_to_emit_a_plan_its_checker_rejects(monkeypatch) -> None:
+    import pytest
+
+    from scheduler import planner
+    from scheduler.region_solver import solve_region
+
+    def sloppy(problem):
+        result = solve_region(problem)
+        eid, (_day, team) = next(iter(result.inspections.items()))
+        result.inspections[eid] = (date(2026, 3, 7), team)  # a Saturday
+        return result
+
+    monkeypatch.setattr(planner, "solve_region", sloppy)
+    with pytest.raises(planner.PlanInvariantError) as caught:
+        generate_plan(f.enterprises(4), _staff(), f.task(), f.SEED)
+    assert "not a working day" in caught.value.message("en")
+
+
+def test_constraint_table_reports_checked_hard_constraints_and_soft_penalties() -> None:
+    staff = f.officers(2, "SCJG", ["food"], max_per_day=1) + f.officers(2, "SW", ["tax"])
+    doc = _plan(f.enterprises(3), staff, f.task(period=ONE_DAY))
+    table = {row["constraint"]: row for row in doc["report"]["constraints"]}
+    assert table["daily_cap"] == {"constraint": "daily_cap", "level": "hard", "violations": 0}
+    coverage = next(r for r in table.values() if r["level"] == "hard-relaxed")
+    assert coverage["count"] == 2 and sum(coverage["by_reason"].values()) == 2
+    assert any(r["level"] == "soft" and "travel" in r["constraint"] for r in table.values())
