@@ -1,0 +1,156 @@
+"""A package version bound to an as-of date: parameters resolved, conditions ready to run.
+
+This is what both engines consume. The scalar derived-value code here (date arithmetic and
+the scorecard) is the reference the vectorised twin in `rules.vector` is tested against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rules.conditions import Cond, bind, eval_cond
+from rules.package import Package, RuleDef
+from rules.records import RecordError
+
+EPOCH_ORDINAL = 719163
+
+
+def days_to_date(days: int) -> date:
+    return date.fromordinal(days + EPOCH_ORDINAL)
+
+
+def add_years(days: int, years: int) -> int:
+    """The same day `years` later; 29 Feb falls on 28 Feb (民法典 Art. 202: 没有对应日的，月末日)."""
+    d = days_to_date(days)
+    year = d.year + years
+    if not 1 <= year <= 9999:
+        raise RecordError("日期推算超出范围。", "date arithmetic out of range.")
+    day = d.day
+    if d.month == 2 and day == 29 and not _leap(year):
+        day = 28
+    return date(year, d.month, day).toordinal() - EPOCH_ORDINAL
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def years_between(start: int, end: int) -> int:
+    """Completed years from `start` to `end`: the largest n with add_years(start, n) <= end."""
+    n = days_to_date(end).year - days_to_date(start).year
+    if add_years(start, n) > end:
+        n -= 1
+    return n
+
+
+@dataclass(frozen=True)
+class BoundBand:
+    cond: Cond
+    points: int
+    label_zh: str
+    label_en: str
+
+
+@dataclass
+class BoundPackage:
+    package: Package
+    as_of: date
+    params: dict[str, Any]
+    rules: list[tuple[RuleDef, Cond]]
+    checks: list[tuple[str, Cond, str, str]]
+    bands: list[list[BoundBand]]  # per indicator
+    base_points: int
+    lists: list[tuple[str, str, str, Cond]]
+    years: dict[str, int]  # add_years parameter per derived field
+    key: str  # identifies package content + parameter values (engine ruleset name)
+
+    @property
+    def as_of_days(self) -> int:
+        return self.as_of.toordinal() - EPOCH_ORDINAL
+
+    def derive(self, values: dict[str, Any]) -> list[int]:
+        """Add derived values to a typed record in place; return the scorecard band per indicator."""
+        chosen: list[int] = []
+        for name, spec in self.package.model.derived.items():
+            if spec.first_present is not None:
+                values[name] = next(
+                    (values[f] for f in spec.first_present if values.get(f) is not None), None
+                )
+            elif spec.add_years is not None:
+                start = values.get(spec.add_years.field)
+                values[name] = None if start is None else add_years(start, self.years[name])
+            elif spec.years_between is not None:
+                start = values.get(spec.years_between.from_field)
+                values[name] = None if start is None else years_between(start, self.as_of_days)
+            else:
+                total = self.base_points
+                for bands in self.bands:
+                    for index, band in enumerate(bands):
+                        if eval_cond(band.cond, values):
+                            chosen.append(index)
+                            total += band.points
+                            break
+                values[name] = total
+        return chosen
+
+    def check(self, values: dict[str, Any]) -> None:
+        for _cid, cond, zh, en in self.checks:
+            if eval_cond(cond, values):
+                raise RecordError(zh, en)
+
+
+def bind_package(
+    package: Package, as_of: date, overrides: dict[str, Any] | None = None
+) -> BoundPackage:
+    params = package.parameters_at(as_of, overrides)
+    tables = package.tables
+    scorecard = package.model.scorecard
+
+    def points(value: int | str) -> int:
+        return int(params[value]) if isinstance(value, str) else value
+
+    bands = [
+        [
+            BoundBand(bind(b.cond, params, tables), points(b.points), b.label_zh, b.label_en)
+            for b in ind.bands
+        ]
+        for ind in package.indicators
+    ]
+    base: int = 0
+    if scorecard is not None:
+        raw = scorecard.base
+        base = int(params[raw["param"]]) if isinstance(raw, dict) else raw
+    years: dict[str, int] = {}
+    for name, spec in package.model.derived.items():
+        if spec.add_years is not None:
+            y = spec.add_years.years
+            years[name] = int(params[y["param"]]) if isinstance(y, dict) else y
+    blob = json.dumps(
+        {"sha": package.sha256, "params": params, "as_of_used": _uses_as_of(package)
+         and as_of.isoformat()},
+        sort_keys=True,
+        default=str,
+    )
+    return BoundPackage(
+        package=package,
+        as_of=as_of,
+        params=params,
+        rules=package.bound_rules(params),
+        checks=[(c.id, bind(c.cond, params, tables), c.message_zh, c.message_en)
+                for c in package.checks],
+        bands=bands,
+        base_points=base,
+        lists=[(li.id, li.label_zh, li.label_en, bind(li.cond, params, tables))
+               for li in package.lists],
+        years=years,
+        key=hashlib.sha256(blob.encode()).hexdigest()[:12],
+    )
+
+
+def _uses_as_of(package: Package) -> bool:
+    return any(d.years_between is not None for d in package.model.derived.values())
+

@@ -1,0 +1,167 @@
+"""Decide records with a package: validate, pick the version, run an engine, explain.
+
+Art. 37 (从旧兼从轻): for a package with a conduct date field, when the conduct predates
+the version in force on the as-of date, the record is decided under both the version in
+force at the conduct and the current one, and the lighter outcome (the earlier one in the
+package's `outcomes` list) is taken, saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from rules import durable_engine, vector
+from rules.bound import BoundPackage, days_to_date
+from rules.explain import Conflict, explain
+from rules.issues import RulesError
+from rules.package import Package
+from rules.records import RecordError, parse_record
+from rules.registry import bound_at, version_at, versions_of
+
+ENGINES = ("durable", "vector")
+
+
+def _error(rid: Any, zh: str, en: str, lang: str) -> dict[str, Any]:
+    return {"id": rid, "error": en if lang == "en" else zh}
+
+
+def decide_records(
+    package_id: str,
+    records: Sequence[Mapping[str, Any] | RecordError],
+    *,
+    as_of: date | None = None,
+    engine: str = "durable",
+    lang: str = "zh",
+    overrides: Mapping[str, Any] | None = None,
+    paths: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """One output dict per input, in order (formats §5). A RecordError input becomes an error."""
+    if engine not in ENGINES:
+        raise RulesError(f"未知引擎「{engine}」；可选 durable 或 vector。",
+                         f"unknown engine '{engine}'; use durable or vector.")
+    day = as_of or date.today()
+    versions = versions_of(package_id, paths)
+    current = version_at(versions, day)
+    if current is None:
+        raise RulesError(
+            f"规则包「{package_id}」在 {day.isoformat()} 没有生效的版本；请检查 --as-of。",
+            f"package '{package_id}' has no version in force on {day.isoformat()}; check --as-of.",
+        )
+    ov = dict(overrides or {})
+    bound_now = bound_at(current, day, ov)
+    results: list[dict[str, Any] | None] = [None] * len(records)
+    # (bound package) -> list of (index, typed values)
+    groups: dict[int, tuple[BoundPackage, list[tuple[int, dict[str, Any]]]]] = {}
+    older: dict[int, tuple[BoundPackage, int]] = {}  # index -> (old bound, conduct day)
+    conduct_field = current.model.package.conduct_date_field
+    for i, raw in enumerate(records):
+        if isinstance(raw, RecordError):
+            results[i] = {"id": None, "error": raw.message(lang)}
+            continue
+        rid = raw.get("id")
+        if rid is None or rid == "":
+            results[i] = _error(None, "缺少 id 字段；每条记录都要有 id。",
+                                "missing 'id'; every record needs one.", lang)
+            continue
+        try:
+            values = parse_record(current, raw)
+            bound_now.derive(values)
+            bound_now.check(values)
+        except RecordError as exc:
+            results[i] = {"id": rid, "error": exc.message(lang)}
+            continue
+        groups.setdefault(id(bound_now), (bound_now, []))[1].append((i, values))
+        if conduct_field and values.get(conduct_field) is not None:
+            conduct_day = days_to_date(values[conduct_field])
+            then = version_at(versions, conduct_day)
+            if then is not None and then is not current:
+                try:
+                    old_bound = bound_at(then, conduct_day, ov)
+                    old_values = parse_record(then, raw)
+                    old_bound.derive(old_values)
+                    old_bound.check(old_values)
+                except (RecordError, RulesError):
+                    continue  # the old version cannot read this record: the current one decides
+                groups.setdefault(id(old_bound), (old_bound, []))[1].append((i, old_values))
+                older[i] = (old_bound, values[conduct_field])
+    decided: dict[tuple[int, int], dict[str, Any]] = {}
+    for key, (bound, items) in groups.items():
+        fired_sets = _fire(bound, items, engine)
+        for (i, values), fired in zip(items, fired_sets, strict=True):
+            rid = records[i].get("id")  # type: ignore[union-attr]
+            try:
+                bands = bound.bands and _bands_scalar(bound, values)
+                decision = explain(bound, values, fired, bands or [], lang)
+            except Conflict as exc:
+                decision = _error(rid, f"规则冲突：{exc.rules} 优先级相同而结论不同；请法制科修订规则包。",
+                                  f"rule conflict: {exc.rules} have equal precedence and different "
+                                  "outcomes; the package must be revised.", lang)
+            decision["engine"] = engine
+            decided[(i, key)] = decision
+    now_key = id(bound_now)
+    for i in range(len(records)):
+        if results[i] is not None:
+            continue
+        rid = records[i].get("id")  # type: ignore[union-attr]
+        now = decided[(i, now_key)]
+        if i in older and "error" not in now:
+            old_bound, _ = older[i]
+            then = decided.get((i, id(old_bound)))
+            if then is not None and "error" not in then:
+                now = _lighter(current, now, then, lang)
+        results[i] = {"id": rid, **now}
+    return [r for r in results if r is not None]
+
+
+def _bands_scalar(bound: BoundPackage, values: dict[str, Any]) -> list[int]:
+    # derive() already ran on `values`; recompute the band choice (cheap, no side effects).
+    copy = dict(values)
+    return bound.derive(copy)
+
+
+def _fire(bound: BoundPackage, items: list[tuple[int, dict[str, Any]]], engine: str) -> list[set[str]]:
+    if not items:
+        return []
+    if engine == "durable":
+        compiled = durable_engine.prepare(bound)
+        facts = [durable_engine.make_fact(compiled, v) for _, v in items]
+        return durable_engine.fire(bound, facts, [str(i) for i, _ in items])
+    cols = vector.columns_from_values(bound, [v for _, v in items])
+    result = vector.run(bound, cols)
+    ids = result.rule_ids
+    fired = result.fired
+    return [{ids[r] for r in np.flatnonzero(fired[:, k])} for k in range(fired.shape[1])]
+
+
+def _lighter(current: Package, now: dict[str, Any], then: dict[str, Any], lang: str) -> dict[str, Any]:
+    order = current.outcome_order()
+    rank_now = order.index(now["outcome"]) if now["outcome"] in order else len(order)
+    rank_then = order.index(then["outcome"]) if then["outcome"] in order else len(order)
+    chosen, other = (then, now) if rank_then < rank_now else (now, then)
+    en = lang == "en"
+    note = (
+        f"Art. 37 (old law unless the new is lighter): the conduct predates version "
+        f"{now['package_version']}; under version {then['package_version']} (in force at the "
+        f"conduct) the outcome is {then['outcome']}, under the current version it is "
+        f"{now['outcome']}; the lighter, {chosen['outcome']}, applies."
+        if en else
+        f"从旧兼从轻（《中华人民共和国行政处罚法》第三十七条）：违法行为发生在现行版本 {now['package_version']} 施行之前；"
+        f"按行为时施行的版本 {then['package_version']} 结论为 {then['outcome']}，按现行版本结论为 {now['outcome']}，"
+        f"适用较轻的 {chosen['outcome']}。"
+    )
+    out = dict(chosen)
+    out["explanation"] = note + " " + chosen["explanation"]
+    out["basis"] = [*chosen["basis"], "《中华人民共和国行政处罚法》第三十七条"]
+    out["art37"] = {
+        "conduct_version": then["package_version"],
+        "conduct_outcome": then["outcome"],
+        "current_version": now["package_version"],
+        "current_outcome": now["outcome"],
+        "applied_version": chosen["package_version"],
+        "other_rules": other["rules"],
+    }
+    return out

@@ -1,0 +1,243 @@
+"""Resolve precedence among the rules that applied and explain the decision (why, why not).
+
+Both engines only report *which rules applied*; everything a person reads — the winning
+outcome, its citations, the reasons and the reasons-not — is built here, the same way for
+either engine, in Chinese or English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rules.bound import BoundPackage, days_to_date
+from rules.conditions import (
+    OP_TEXT_EN,
+    OP_TEXT_ZH,
+    All,
+    Always,
+    AnyOf,
+    Atom,
+    Cond,
+    FieldRef,
+    TableRef,
+    eval_atom,
+    eval_cond,
+)
+from rules.package import RuleDef
+
+
+class Conflict(Exception):
+    """Two rules of equal precedence with different outcomes both applied."""
+
+    def __init__(self, rules: list[str]) -> None:
+        super().__init__(rules)
+        self.rules = rules
+
+
+def applied_ids(bound: BoundPackage, fired: set[str]) -> set[str]:
+    """Rules that apply: a fallback rule only counts when no other rule fired."""
+    others = {r.id for r, _ in bound.rules if r.id in fired and not r.fallback}
+    return others or fired
+
+
+def resolve(bound: BoundPackage, fired: set[str]) -> tuple[str | None, list[RuleDef]]:
+    """The winning outcome and the applied rules that give it (None when nothing applied)."""
+    fired = applied_ids(bound, fired)
+    applied = [r for r, _ in bound.rules if r.id in fired]
+    if not applied:
+        return None, []
+    best = min(r.rank for r in applied)
+    top = [r for r in applied if r.rank == best]
+    outcomes = {r.outcome for r in top}
+    if len(outcomes) > 1:
+        raise Conflict([r.id for r in top])
+    outcome = top[0].outcome
+    return outcome, [r for r in applied if r.outcome == outcome]
+
+
+def show_value(bound: BoundPackage, name: str, value: Any, lang: str) -> str:
+    if value is None:
+        return "not given" if lang == "en" else "未填"
+    info = bound.package.fields.get(name)
+    if isinstance(value, bool):
+        return ("true" if value else "false") if lang == "en" else ("是" if value else "否")
+    if info is not None and info.type == "date" and isinstance(value, int):
+        return days_to_date(value).isoformat()
+    if isinstance(value, frozenset | tuple | list):
+        return "[" + ", ".join(sorted(str(v) for v in value)) + "]"
+    if isinstance(value, TableRef):
+        table = bound.package.model.tables[value.name]
+        return table.title_en if lang == "en" else f"《{table.title_zh}》"
+    return str(value)
+
+
+def describe_atom(bound: BoundPackage, atom: Atom, lang: str) -> str:
+    label = bound.package.field_label(atom.field, lang)
+    ops = OP_TEXT_EN if lang == "en" else OP_TEXT_ZH
+    if atom.op == "present":
+        text = f"{label} {ops['present']}"
+    else:
+        operand = atom.operand
+        if isinstance(operand, FieldRef):
+            shown = bound.package.field_label(operand.name, lang)
+        else:
+            shown = show_value(bound, atom.field, operand, lang)
+        text = f"{label} {ops[atom.op]} {shown}"
+    if atom.negated:
+        return f"not ({text})" if lang == "en" else f"并非「{text}」"
+    return text
+
+
+def _actual(bound: BoundPackage, atom: Atom, values: dict[str, Any], lang: str) -> str:
+    shown = show_value(bound, atom.field, values.get(atom.field), lang)
+    if isinstance(atom.operand, FieldRef):
+        other = show_value(bound, atom.operand.name, values.get(atom.operand.name), lang)
+        return f"{shown} / {other}"
+    return shown
+
+
+def _reasons(bound: BoundPackage, cond: Cond, values: dict[str, Any], lang: str,
+             want: bool) -> list[str]:
+    """The parts of `cond` that evaluated to `want`, as readable text with actual values."""
+    if isinstance(cond, Always):
+        return ["unconditional (fallback)" if lang == "en" else "无条件适用（兜底）"]
+    if isinstance(cond, Atom):
+        ok = eval_atom(cond, values)
+        if ok != want:
+            return []
+        actual = _actual(bound, cond, values, lang)
+        if lang == "en":
+            return [f"{describe_atom(bound, cond, lang)} (actual: {actual})"]
+        return [f"{describe_atom(bound, cond, lang)}（实际：{actual}）"]
+    items = cond.items if isinstance(cond, All | AnyOf) else ()
+    out: list[str] = []
+    for item in items:
+        if eval_cond(item, values) == want:
+            out.extend(_reasons(bound, item, values, lang, want))
+    return out
+
+
+def citations(rules: list[RuleDef]) -> list[str]:
+    seen: list[str] = []
+    for rule in rules:
+        for c in rule.basis:
+            text = c.render()
+            if text not in seen:
+                seen.append(text)
+    return seen
+
+
+def explain(
+    bound: BoundPackage,
+    values: dict[str, Any],
+    fired: set[str],
+    bands: list[int],
+    lang: str,
+) -> dict[str, Any]:
+    """A formats §5 decision (without `id`) plus why-not, points and package identity."""
+    outcome, winners = resolve(bound, fired)
+    fired = applied_ids(bound, fired)
+    pkg = bound.package
+    en = lang == "en"
+    applied = [r for r, _ in bound.rules if r.id in fired]
+    parts: list[str] = []
+    if outcome is None:
+        parts.append("No rule applies." if en else "没有规则适用。")
+    else:
+        label = pkg.outcome_label(outcome, lang)
+        parts.append(f"Outcome: {label} ({outcome})." if en else f"结论：{label}（{outcome}）。")
+    if bound.bands:
+        parts.append(_points_text(bound, values, bands, lang))
+    for rule, cond in bound.rules:
+        if rule.id not in fired:
+            continue
+        why = "；".join(_reasons(bound, cond, values, lang, True)) if not en else "; ".join(
+            _reasons(bound, cond, values, lang, True))
+        basis = "、".join(c.render() for c in rule.basis)
+        title = rule.title_en if en else rule.title_zh
+        if en:
+            parts.append(f"Applies {rule.id} ({title}; {basis}): {why}.")
+        else:
+            parts.append(f"适用 {rule.id}「{title}」（{basis}）：{why}。")
+    if winners and len(applied) > len(winners):
+        lead = winners[0]
+        others = [r.id for r in applied if r.outcome != outcome]
+        if en:
+            parts.append(f"{lead.id} takes precedence over {', '.join(others)}.")
+        else:
+            parts.append(f"{lead.id} 优先于 {'、'.join(others)}。")
+    why_not: dict[str, str] = {}
+    for rule, cond in bound.rules:
+        if rule.id in fired:
+            continue
+        failed = _reasons(bound, cond, values, lang, False)
+        sep = "; " if en else "；"
+        why_not[rule.id] = (
+            f"not met: {sep.join(failed)}" if en else f"不满足：{sep.join(failed)}"
+        )
+    if why_not:
+        head = "Not applied: " if en else "未适用："
+        sep = "; " if en else "；"
+        parts.append(head + sep.join(f"{k} — {v}" for k, v in why_not.items()))
+    switched_off = [r.id for r in pkg.rules if r.enabled_by and not bound.params.get(r.enabled_by)]
+    if switched_off:
+        parts.append(
+            f"Switched off by parameter: {', '.join(switched_off)}."
+            if en else f"以下规则已由参数关闭：{'、'.join(switched_off)}。"
+        )
+    result: dict[str, Any] = {
+        "outcome": outcome,
+        "basis": citations(winners),
+        "rules": [r.id for r in applied],
+        "explanation": " ".join(parts),
+        "why_not": why_not,
+        "package": pkg.id,
+        "package_version": pkg.version,
+        "package_sha256": pkg.sha256,
+        "as_of": bound.as_of.isoformat(),
+    }
+    if bound.bands:
+        result["points"] = _points(bound, bands)
+        score_name = next(n for n, d in pkg.model.derived.items() if d.scorecard)
+        result["score"] = values.get(score_name)
+    if bound.lists:
+        result["lists"] = [lid for lid, _zh, _en, cond in bound.lists if eval_cond(cond, values)]
+    for name, cases in pkg.model.outputs.items():
+        result[name] = output_value(bound, cases, outcome, values)
+    return result
+
+
+def output_value(bound: BoundPackage, cases: Any, outcome: str | None,
+                 values: dict[str, Any]) -> Any:
+    for case in cases:
+        if case.outcomes is not None and outcome not in case.outcomes:
+            continue
+        if case.value is not None:
+            return case.value
+        value = bound.params[case.param]
+        if case.by is not None:
+            return value.get(str(values.get(case.by)))
+        return value
+    return None
+
+
+def _points(bound: BoundPackage, bands: list[int]) -> dict[str, int]:
+    return {
+        ind.id: bound.bands[i][bands[i]].points
+        for i, ind in enumerate(bound.package.indicators)
+    }
+
+
+def _points_text(bound: BoundPackage, values: dict[str, Any], bands: list[int], lang: str) -> str:
+    en = lang == "en"
+    pieces = []
+    for i, ind in enumerate(bound.package.indicators):
+        band = bound.bands[i][bands[i]]
+        label = band.label_en if en else band.label_zh
+        title = ind.title_en if en else ind.title_zh
+        pieces.append(f"{title} {label} {band.points:+d}")
+    score_name = next(n for n, d in bound.package.model.derived.items() if d.scorecard)
+    total = values.get(score_name)
+    if en:
+        return f"Points: base {bound.base_points}; " + "; ".join(pieces) + f"; total {total}."
+    return f"计分：基础分 {bound.base_points}；" + "；".join(pieces) + f"；合计 {total}。"

@@ -1,0 +1,131 @@
+"""Turn one input record (a JSON object or a CSV row as JSON) into typed values.
+
+Both engines see the same typed record: booleans, enum/code strings, dates as integer days
+since 1970-01-01, integers, and frozensets for list fields; a missing optional value is None.
+Anything that cannot be read makes the record an `error` naming the field and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from rules.conditions import date_to_days
+from rules.package import Package
+
+_TRUE = {"true", "1", "是", "yes"}
+_FALSE = {"false", "0", "否", "no"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class RecordError(Exception):
+    """This record cannot be decided; the message names the field and says what is wrong."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(message_zh)
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+    def message(self, lang: str) -> str:
+        return self.message_en if lang == "en" else self.message_zh
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def parse_record(package: Package, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed values of every input field of `package` (None when not given)."""
+    out: dict[str, Any] = {}
+    for name, spec in package.model.fields.items():
+        value = raw.get(name)
+        if _blank(value):
+            if spec.required:
+                raise RecordError(
+                    f"缺少必填字段「{name}」（{spec.label_zh}）；请补上。",
+                    f"missing required field '{name}' ({spec.label_en}); add it.",
+                )
+            out[name] = None
+            continue
+        out[name] = _convert(package, name, spec.type, value)
+        if spec.type == "int":
+            low, high = spec.min, spec.max
+            if (low is not None and out[name] < low) or (high is not None and out[name] > high):
+                raise RecordError(
+                    f"字段「{name}」的值 {out[name]} 超出范围 [{low}, {high}]。",
+                    f"field '{name}' value {out[name]} is outside [{low}, {high}].",
+                )
+    return out
+
+
+def _convert(package: Package, name: str, kind: str, value: Any) -> Any:
+    spec = package.model.fields[name]
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise _bad(name, value, "true 或 false", "true or false")
+    if kind == "int":
+        if isinstance(value, bool):
+            raise _bad(name, value, "整数", "an integer")
+        if isinstance(value, int):
+            result = value
+        elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", value):
+            result = int(value)
+        elif isinstance(value, float) and value.is_integer():
+            result = int(value)
+        else:
+            raise _bad(name, value, "整数", "an integer")
+        if abs(result) > 10**9:
+            raise _bad(name, value, "不超过十亿的整数", "an integer of at most 1e9")
+        return result
+    if kind == "date":
+        if isinstance(value, date):
+            return date_to_days(value)
+        if isinstance(value, str) and _DATE.match(value.strip()):
+            try:
+                return date_to_days(date.fromisoformat(value.strip()))
+            except ValueError:
+                pass
+        raise _bad(name, value, "存在的日期 YYYY-MM-DD", "a real date YYYY-MM-DD")
+    if kind == "enum":
+        values = spec.values or []
+        if isinstance(value, str) and value.strip() in values:
+            return value.strip()
+        raise _bad(name, value, f"以下之一：{values}", f"one of {values}")
+    if kind == "code":
+        codes = set().union(*(package.tables[t] for t in spec.tables or []))
+        if isinstance(value, str) and value.strip() in codes:
+            return value.strip()
+        raise RecordError(
+            f"字段「{name}」的代码 {value!r} 不在规则包的清单中；请核对清单代码"
+            f"（见规则文件 tables 一节），或不填此字段。",
+            f"field '{name}' code {value!r} is not in the package's tables; check the codes "
+            "under tables in the rule file, or leave the field out.",
+        )
+    if kind == "set":
+        values = spec.values or []
+        items = value.split(";") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise _bad(name, value, f"列表，元素取自 {values}", f"a list of {values}")
+        clean = [i.strip() if isinstance(i, str) else i for i in items if not _blank(i)]
+        for item in clean:
+            if item not in values:
+                raise _bad(name, item, f"以下之一：{values}", f"one of {values}")
+        return frozenset(clean)
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    raise _bad(name, value, "文字", "text")
+
+
+def _bad(name: str, value: Any, want_zh: str, want_en: str) -> RecordError:
+    shown = repr(value)[:60]
+    return RecordError(
+        f"字段「{name}」的值 {shown} 无效：应为{want_zh}。",
+        f"field '{name}' value {shown} is invalid: expected {want_en}.",
+    )
