@@ -26,11 +26,11 @@ from ortools.sat.python import cp_model
 
 from scheduler.keyed_cost import KeyedCost
 
-PRF_BITS = 10
-SPREAD_WEIGHT = 1 << 11
-TRAVEL_WEIGHT = 1 << 12
+PRF_BITS = 32
+SPREAD_WEIGHT = 1 << 33
+TRAVEL_WEIGHT = 1 << 34
 # One more scheduled inspection must beat any travel, spread and PRF cost it brings.
-SCHEDULE_WEIGHT = 1 << 14
+SCHEDULE_WEIGHT = 1 << 36
 
 
 class DayModelError(RuntimeError):

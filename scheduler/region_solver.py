@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from scheduler.day_model import PRF_BITS as DAY_PRF_BITS
 from scheduler.day_model import DayModelInput, solve_days
 from scheduler.draw import check_seed
 from scheduler.keyed_cost import KeyedCost
@@ -154,7 +155,7 @@ def _capacity_reason(region: _Region, domain: list[int], counts: list[int]) -> t
 def solve_region(problem: RegionProblem) -> RegionResult:
     region = _Region(problem)
     seed_key = check_seed(problem.seed)
-    day_cost = KeyedCost(seed_key, problem.task_id, 10)
+    day_cost = KeyedCost(seed_key, problem.task_id, DAY_PRF_BITS)
     team_cost = KeyedCost(seed_key, problem.task_id, TEAM_PRF_BITS)
     labels = [d.isoformat() for d in problem.days]
     day_capacity = [region.day_capacity(t) for t in range(len(problem.days))]

@@ -19,9 +19,11 @@ from ortools.graph.python import min_cost_flow
 from scheduler.keyed_cost import KeyedCost
 from scheduler.region_problem import OfficerSlot
 
-PRF_BITS = 20
+PRF_BITS = 28
 LOAD_WEIGHT = 1 << PRF_BITS
-TRAVEL_WEIGHT = 1 << 31
+# Loads stay below 2**10 a plan, so travel outranks any load difference; OR-Tools scales
+# costs by the node count internally, which still fits int64 at these magnitudes.
+TRAVEL_WEIGHT = 1 << 40
 
 
 def day_zones(
