@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from jianguan.cli_support import lang_parent
 from jianguan.errors import JianguanError
@@ -155,3 +156,118 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ver.add_argument("--plan", required=True, help="plan.json")
     _registry_args(ver)
     ver.set_defaults(func=_verify)
+    register_lifecycle(leaves, common)
+
+
+def _actor(args: argparse.Namespace) -> str:
+    import getpass
+
+    return str(args.actor or getpass.getuser())
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from jianguan.db import open_store
+
+    return open_store(args.db)
+
+
+def _save(args: argparse.Namespace) -> int:
+    from scheduler.lifecycle import save_draft
+    from scheduler.verify import read_plan
+
+    task = read_task(args.task)
+    plan = read_plan(args.plan)
+    if plan.get("task_id") != task.id:
+        raise JianguanError(
+            f"计划属于任务 {plan.get('task_id')}，而任务文件是 {task.id}",
+            f"the plan is for task {plan.get('task_id')} but the task file is {task.id}",
+        )
+    store = _open(args)
+    with store.session() as session:
+        plan_id = save_draft(session, task, plan, _actor(args)).id
+    print(plan_id)
+    return 0
+
+
+def _transition(args: argparse.Namespace) -> int:
+    from scheduler.lifecycle import approve, publish
+
+    step = {"approve": approve, "publish": publish}[args.plan_command]
+    store = _open(args)
+    with store.session() as session:
+        plan = step(session, args.id, _actor(args))
+        status = plan.status
+    print(f"{args.id} {status}")
+    return 0
+
+
+def _replan(args: argparse.Namespace) -> int:
+    from scheduler.lifecycle import document_of, replan_stored
+    from scheduler.plan_document import plan_bytes
+
+    enterprises, officers, task = _inputs(args)
+    store = _open(args)
+    with store.session() as session:
+        child = replan_stored(session, args.id, enterprises, officers, task, _actor(args))
+        document = document_of(child)
+        child_id = child.id
+    if args.out:
+        Path(args.out).write_bytes(plan_bytes(document))
+    subs = document.get("substitutions", [])
+    for s in subs:
+        print(
+            f"{s['enterprise_id']} {s['department']}: {s['removed']} → {s['added'] or '-'} "
+            f"({s['old_date']} → {s['new_date'] or '-'})",
+            file=sys.stderr,
+        )
+    print(child_id)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from scheduler.publication import export_publication
+
+    task = read_task(args.task)
+    enterprises = read_enterprises(args.enterprises)
+    store = _open(args)
+    with store.session() as session:
+        paths = export_publication(
+            session, args.id, task, enterprises, Path(args.out), _actor(args)
+        )
+    for p in paths:
+        print(p)
+    return 0
+
+
+def register_lifecycle(leaves: argparse._SubParsersAction, common: list[Any]) -> None:
+    """`plan save | approve | publish | replan | export`: the plan's life in the store."""
+
+    def store_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", help="SQLAlchemy URL (default: SQLite in the instance folder)")
+        p.add_argument("--actor", help="who does this (default: the login name)")
+
+    save = leaves.add_parser("save", parents=common, help="存为草稿 / store plan.json as a draft")
+    save.add_argument("--plan", required=True)
+    save.add_argument("--task", required=True)
+    store_args(save)
+    save.set_defaults(func=_save)
+    for name, text in (("approve", "审批 / approve a draft"), ("publish", "公开 / publish")):
+        p = leaves.add_parser(name, parents=common, help=text)
+        p.add_argument("--id", type=int, required=True, help="plan id in the store")
+        store_args(p)
+        p.set_defaults(func=_transition)
+    rep = leaves.add_parser(
+        "replan", parents=common, help="病假或回避后重新安排 / re-plan after illness or recusal"
+    )
+    rep.add_argument("--id", type=int, required=True, help="approved plan id")
+    _registry_args(rep)
+    rep.add_argument("--out", help="also write the new plan.json here")
+    store_args(rep)
+    rep.set_defaults(func=_replan)
+    exp = leaves.add_parser("export", parents=common, help="一公开：CSV 与 HTML / publish files")
+    exp.add_argument("--id", type=int, required=True, help="published plan id")
+    exp.add_argument("--enterprises", required=True, help="enterprises.csv (for names)")
+    exp.add_argument("--task", required=True)
+    exp.add_argument("--out", required=True, help="output folder")
+    store_args(exp)
+    exp.set_defaults(func=_export)

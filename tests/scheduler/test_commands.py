@@ -54,3 +54,25 @@ def test_bad_seed_and_bad_task_exit_1_with_a_message(files, tmp_path, capsys) ->
     err = capsys.readouterr().err
     assert f"{task}:" in err and "surprise: Extra inputs are not permitted" in err
     assert not out.exists()
+
+
+def test_lifecycle_commands(files, tmp_path, capsys) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'store.db'}"]
+    out = tmp_path / "plan.json"
+    task = files[files.index("--task") + 1]
+    assert main(["plan", "generate", *files, "--seed", f.SEED, "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["plan", "save", "--plan", str(out), "--task", task, *db, "--actor", "a"]) == 0
+    plan_id = capsys.readouterr().out.strip()
+    assert main(["plan", "approve", "--id", plan_id, *db, "--actor", "a"]) == 1  # four eyes
+    assert "另一名负责人" in capsys.readouterr().err
+    assert main(["plan", "approve", "--id", plan_id, *db, "--actor", "b"]) == 0
+    assert main(["plan", "publish", "--id", plan_id, *db, "--actor", "b"]) == 0
+    pub = tmp_path / "pub"
+    enterprises = files[files.index("--enterprises") + 1]
+    args = ["--enterprises", enterprises, "--task", task, "--out", str(pub)]
+    assert main(["plan", "export", "--id", plan_id, *args, *db]) == 0
+    assert f.SEED in (pub / "index.html").read_text(encoding="utf-8")
+    # nothing changed in the officer library: re-planning has nothing to do
+    assert main(["plan", "replan", "--id", plan_id, *files, *db, "--actor", "a"]) == 1
+    assert "无需重新安排" in capsys.readouterr().err
