@@ -146,8 +146,7 @@ def _plain(a: Atom) -> Atom:
 
 def _representatives(package: Package, name: str, atoms: list[Atom]) -> list[Any]:
     info = package.fields[name]
-    spec = package.model.fields.get(name)
-    optional = spec is None or not spec.required  # derived values may be missing
+    optional = may_be_missing(package, name)
     reps: list[Any]
     if info.type == "bool":
         reps = [True, False]
@@ -177,6 +176,23 @@ def _representatives(package: Package, name: str, atoms: list[Atom]) -> list[Any
     if optional:
         reps.append(None)
     return reps
+
+
+def may_be_missing(package: Package, name: str) -> bool:
+    """Whether a field or derived value can be absent on some valid record."""
+    spec = package.model.fields.get(name)
+    if spec is not None:
+        return not spec.required
+    derived = package.model.derived[name]
+    if derived.scorecard:
+        return False
+    if derived.first_present is not None:
+        return all(may_be_missing(package, f) for f in derived.first_present)
+    if derived.add_years is not None:
+        return may_be_missing(package, derived.add_years.field)
+    if derived.years_between is not None:
+        return may_be_missing(package, derived.years_between.from_field)
+    return True
 
 
 def _cell_indices(sizes: list[int], total: int) -> list[np.ndarray]:
