@@ -169,6 +169,15 @@ def render_html(
         for u in document["unscheduled"]
     ]
     items = "".join(f"<li>{e(i.code)} {e(i.name)}（{e(i.department)}）</li>" for i in task.items)
+    subs = document.get("substitutions", [])
+    replan_note = (
+        f"<p>本计划在审批后因执法人员病假或回避重新安排过（原计划 plan_sha256："
+        f"<code>{e(str(document['replanned_from']))}</code>），共替换 {len(subs)} 人次；"
+        "替换人员按 HMAC-SHA256(种子, “任务编号|substitute|日期|企业|部门|人员”) 最小者选取，"
+        "记录见 plan.json 的 substitutions，plan verify 会逐条重算。</p>"
+        if "replanned_from" in document
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{e(task.title)} — 双随机抽查计划公示</title>
@@ -190,7 +199,9 @@ ceil(比例 × 层内企业数) 家（比例按十进制精确计算），企业
 HMAC-SHA256(密钥 = 种子的十六进制字节, 消息 = "任务编号|统一社会信用代码")，取排名值最小者。</p>
 <p>复核方法：取得公布的名录库、任务文件和计划文件后运行<br>
 <code>jianguan plan commit --enterprises enterprises.csv --inspectors inspectors.csv --task task.yaml</code>（应输出上面的 inputs_sha256）<br>
-<code>jianguan plan verify --plan plan.json --enterprises enterprises.csv --inspectors inspectors.csv --task task.yaml</code>（重算抽取并核对全部约束）。</p>
+<code>jianguan plan verify --plan plan.json --enterprises enterprises.csv --inspectors inspectors.csv --task task.yaml</code>（重算抽取并核对全部约束）<br>
+<code>jianguan plan generate --enterprises enterprises.csv --inspectors inspectors.csv --task task.yaml --seed 上述种子 --out 重算.json</code>（排期的随机成本同样由种子决定且最优解唯一，重算结果应与公布的 plan.json 逐字节相同）。</p>
+{replan_note}
 <h2>各层抽取情况</h2>
 {_table(("层", "企业数", "比例", "抽取数"), strata_rows)}
 <h2>检查安排与结果（结果应于检查后 {RESULTS_WITHIN_WORKING_DAYS} 个工作日内公示）</h2>

@@ -69,3 +69,19 @@ def test_missing_tier_without_rules_says_how_to_fix(monkeypatch) -> None:
     with pytest.raises(DrawError) as caught:
         classify(firms, f.task().period.start)
     assert "credit_tier" in caught.value.message("en")
+
+
+def test_undecided_tiers_are_decided_by_the_rule_packages() -> None:
+    import dataclasses
+
+    pytest.importorskip("rules.api")
+    firms = f.enterprises(6)
+    undecided = [dataclasses.replace(e, credit_tier=None, key_supervision=None) for e in firms]
+    undecided[0] = dataclasses.replace(
+        undecided[0], serious_dishonest_list=True, annual_report_filed=False
+    )
+    undecided[1] = dataclasses.replace(undecided[1], credit_tier="A")  # given: kept
+    classified = classify(undecided, f.task().period.start)
+    assert classified[0].credit_tier == "D"  # serious dishonesty list → D (formats.md §5)
+    assert classified[1].credit_tier == "A"
+    assert all(c.credit_tier in "ABCD" and isinstance(c.key_supervision, bool) for c in classified)
