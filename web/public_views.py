@@ -3,8 +3,10 @@ server-side re-verification that says what it checked. No sign-in."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
-from sqlalchemy import select
+from flask import Blueprint, Flask, Response, abort, current_app, render_template
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, joinedload
 
 from jianguan.models import InspectionRow, PlanRow
 from scheduler.lifecycle import document_of
@@ -12,17 +14,23 @@ from scheduler.plan_document import plan_bytes
 from web.access import public
 from web.app import store_of
 from web.db_session import db
+from web.i18n import current_language
+from web.paging import page_of, requested_page
 from web.plan_check import CHECKS, verify_stored
 from web.plan_review import enterprise_names, task_of
 from web.plan_views import last_commitment
+from web.public_cache import RenderCache
 
 public_area = Blueprint("public", __name__, url_prefix="/public")
 
 VISIBLE = ("published", "superseded")
+PUBLIC_PAGE_SIZE = 200
 
 
-def published_plan(plan_id: int) -> PlanRow:
-    plan = db().get(PlanRow, plan_id)
+def published_plan(plan_id: int, *, with_document: bool = True) -> PlanRow:
+    # The document (megabytes for a large plan) is loaded only where a page needs it.
+    options = () if with_document else (defer(PlanRow.document),)
+    plan = db().get(PlanRow, plan_id, options=[*options, joinedload(PlanRow.task)])
     if plan is None or plan.status not in VISIBLE:
         abort(404)  # drafts and approvals in progress are not public, not even their existence
     return plan
@@ -34,7 +42,10 @@ def index() -> str:
     plans = (
         db()
         .scalars(
-            select(PlanRow).where(PlanRow.status.in_(VISIBLE)).order_by(PlanRow.published_at.desc())
+            select(PlanRow)
+            .options(defer(PlanRow.document), joinedload(PlanRow.task))
+            .where(PlanRow.status.in_(VISIBLE))
+            .order_by(PlanRow.published_at.desc())
         )
         .all()
     )
@@ -44,31 +55,53 @@ def index() -> str:
 @public_area.get("/plans/<int:plan_id>")
 @public
 def plan(plan_id: int) -> str:
-    row = published_plan(plan_id)
-    document = document_of(row)
-    inspections = (
+    row = published_plan(plan_id, with_document=False)
+    count, latest = (
         db()
-        .scalars(
-            select(InspectionRow)
-            .where(InspectionRow.plan_id == plan_id)
-            .order_by(InspectionRow.date, InspectionRow.enterprise_id)
+        .execute(
+            select(
+                func.count(InspectionRow.result_category),
+                func.max(InspectionRow.result_recorded_at),
+            ).where(InspectionRow.plan_id == plan_id)
         )
-        .all()
+        .one()
     )
-    names = enterprise_names(db(), [i.enterprise_id for i in inspections])
+    page = requested_page()
+    key = (plan_id, row.status, count, latest, page, current_language())
+    body = cache_of(current_app).get_or_render(key, lambda: _plan_body(row, page))
+    return render_template("public_plan.html", plan=row, body=Markup(body))
+
+
+def _plan_body(row: PlanRow, page: int) -> str:
+    document = document_of(row)
     task = task_of(row.task)
+    query = (
+        select(InspectionRow)
+        .where(InspectionRow.plan_id == row.id)
+        .order_by(InspectionRow.date, InspectionRow.enterprise_id)
+    )
+    shown = page_of(db(), query, PUBLIC_PAGE_SIZE)
+    recorded = db().scalar(
+        select(func.count(InspectionRow.result_category)).where(InspectionRow.plan_id == row.id)
+    )
+    names = enterprise_names(db(), [i.enterprise_id for i in shown.items])
     return render_template(
-        "public_plan.html",
+        "public_plan_body.html",
         plan=row,
         task=task,
         document=document,
-        inspections=inspections,
+        page=shown,
         names=names,
         commitment=str(document.get("original_inputs_sha256", document["inputs_sha256"])),
         committed=last_commitment(row.task_id),
         generated=row.generated_at,
-        recorded=sum(1 for i in inspections if i.result_category),
+        recorded=recorded,
     )
+
+
+def cache_of(app: Flask) -> RenderCache:
+    cache: RenderCache = app.extensions.setdefault("jianguan_public_cache", RenderCache())
+    return cache
 
 
 @public_area.get("/plans/<int:plan_id>/plan.json")

@@ -52,7 +52,7 @@ def signed_in(app: Flask, username: str) -> FlaskClient:
 
 
 def post(client: FlaskClient, path: str, data: dict[str, object] | None = None, **kw: object):
-    form = {"csrf_token": token(client, "/public/"), **(data or {})}
+    form = {"csrf_token": token(client, "/login"), **(data or {})}
     return client.post(path, data=form, **kw)
 
 

@@ -81,7 +81,7 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Flas
 def _call(client: FlaskClient, method: str, path: str):
     if method == "GET":
         return client.get(path)
-    csrf = token(client, "/public/")
+    csrf = token(client, "/login")
     if path.startswith("/api/"):
         return client.post(path, json={"records": []}, headers={"X-CSRFToken": csrf})
     return client.post(path, data={"csrf_token": csrf})

@@ -203,6 +203,8 @@ def test_results_with_categories_and_the_tracker(app: Flask, draft: int) -> None
     form = author.get(f"/plans/{draft}/inspections/{first}/result").get_data(as_text=True)
     for category in ("未发现问题", "通过登记的住所（经营场所）无法联系", "发现问题待后续处理"):
         assert category in form
+    before = app.test_client().get(f"/public/plans/{draft}").get_data(as_text=True)
+    assert "已录入 0 / 4" in _text(before)  # now rendered and cached
     post(author, f"/plans/{draft}/inspections/{first}/result", {"category": "未发现问题"})
     public = app.test_client().get(f"/public/plans/{draft}").get_data(as_text=True)
     assert "未发现问题" in public and "已录入 1 / 4" in _text(public)

@@ -148,3 +148,16 @@ def test_registry_page_reachable_for_all_roles_after_import(app: Flask, tmp_path
     load_registry(app, tmp_path)
     for name in ("reg1", "legal1", "plan1", "admin1"):
         assert signed_in(app, name).get("/registry/enterprises").status_code == 200
+
+
+def test_public_pages_set_no_session_cookie(app: Flask) -> None:
+    reply = app.test_client().get("/public/")
+    assert reply.status_code == 200
+    assert "Set-Cookie" not in reply.headers
+    assert 'name="csrf-token"' not in reply.get_data(as_text=True)
+
+
+def test_security_headers(app: Flask) -> None:
+    reply = app.test_client().get("/login")
+    assert reply.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in reply.headers["Content-Security-Policy"]

@@ -1,0 +1,33 @@
+"""A small in-process cache for rendered public plan pages.
+
+A published plan never changes; only its results do. The cache key therefore includes the
+plan's status and a results version (how many results, the latest recording time), so a new
+result or a supersession shows at once, while the public page under load costs one small
+query instead of parsing and rendering a multi-megabyte plan on every request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+
+class RenderCache:
+    def __init__(self, capacity: int = 256) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        html = render()  # outside the lock: two first requests may both render, harmlessly
+        with self._lock:
+            self._items[key] = html
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+        return html
