@@ -33,12 +33,11 @@ def _inputs(args: argparse.Namespace) -> tuple[list[Enterprise], list[Officer], 
 
 
 def _commit(args: argparse.Namespace) -> int:
-    from scheduler.canonical_json import sha256_of
-    from scheduler.draw import canonical_inputs, classify, in_population
+    from scheduler.draw import classify, in_population, inputs_sha256
 
     enterprises, officers, task = _inputs(args)
     population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
-    digest = sha256_of(canonical_inputs(population, officers, task))
+    digest = inputs_sha256(population, officers, task)
     print(digest)
     if args.lang == "en":
         note = (

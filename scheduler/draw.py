@@ -9,6 +9,7 @@ Each enterprise is hashed once per task; nothing here is re-hashed inside a solv
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import math
 import re
@@ -19,8 +20,8 @@ from fractions import Fraction
 from typing import Any
 
 from jianguan.errors import JianguanError
-from jianguan.registry_schema import Enterprise, Officer
-from scheduler.canonical_json import sha256_of
+from jianguan.registry_schema import ENTERPRISE_COLUMNS, Enterprise, Officer
+from scheduler.canonical_json import canonical_bytes
 from scheduler.task_file import CREDIT_TIERS, Task
 
 KEY_STRATUM = "key"
@@ -148,8 +149,10 @@ def draw(population: Iterable[Classified], task: Task, seed: str) -> DrawResult:
 
 
 def enterprise_row(c: Classified) -> dict[str, Any]:
-    row = asdict(c.enterprise)
-    row["established_on"] = c.enterprise.established_on.isoformat()
+    e = c.enterprise
+    # Field by field, not dataclasses.asdict: this runs once per enterprise of the population.
+    row = {name: getattr(e, name) for name in ENTERPRISE_COLUMNS}
+    row["established_on"] = e.established_on.isoformat()
     row["credit_tier"] = c.credit_tier
     row["key_supervision"] = c.key_supervision
     return row
@@ -183,4 +186,15 @@ def canonical_inputs(
 
 
 def inputs_sha256(population: Sequence[Classified], officers: Sequence[Officer], task: Task) -> str:
-    return sha256_of(canonical_inputs(population, officers, task))
+    """sha256 of `canonical_bytes(canonical_inputs(...))`, streamed row by row so a province's
+    population is never held as one JSON string (same bytes: keys sort as written here)."""
+    departments = set(task.departments)
+    digest = hashlib.sha256(b'{"enterprises":[')
+    for i, c in enumerate(sorted(population, key=lambda c: c.enterprise.id)):
+        digest.update((b"," if i else b"") + canonical_bytes(enterprise_row(c)))
+    digest.update(b'],"officers":[')
+    staff = [o for o in sorted(officers, key=lambda o: o.id) if o.department in departments]
+    for i, o in enumerate(staff):
+        digest.update((b"," if i else b"") + canonical_bytes(officer_row(o)))
+    digest.update(b'],"task":' + canonical_bytes(task.canonical()) + b"}")
+    return digest.hexdigest()

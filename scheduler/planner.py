@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from jianguan.errors import JianguanError
 from jianguan.registry_schema import Enterprise, Officer
-from scheduler.canonical_json import sha256_of
-from scheduler.draw import canonical_inputs, classify, draw, in_population
+from scheduler.draw import classify, draw, in_population, inputs_sha256
 from scheduler.officer_pool import city_of, qualified_slots, staff_by_region
 from scheduler.plan_document import assemble, inspection_rows
 from scheduler.region_problem import RegionProblem, RegionResult
@@ -59,7 +58,7 @@ def generate_plan(
     say(calendar.source_zh, calendar.source_en)
     population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
     result = draw(population, task, seed)
-    inputs_hash = sha256_of(canonical_inputs(population, officers, task))
+    inputs_hash = inputs_sha256(population, officers, task)
     say(
         f"抽取 {len(result.drawn)} 家企业（总体 {len(population)} 家）",
         f"drew {len(result.drawn)} of {len(population)} enterprises",

@@ -19,8 +19,7 @@ from datetime import date
 from typing import Any
 
 from jianguan.registry_schema import Enterprise, Officer
-from scheduler.canonical_json import sha256_of
-from scheduler.draw import canonical_inputs, check_seed, classify, in_population
+from scheduler.draw import check_seed, classify, in_population, inputs_sha256
 from scheduler.officer_pool import daily_cap, is_qualified, qualified_slots, staff_by_region
 from scheduler.plan_document import quality_of, seal
 from scheduler.task_file import Task
@@ -168,7 +167,7 @@ def replan(
     body.update(
         inspections=inspections,
         unscheduled=unscheduled,
-        inputs_sha256=sha256_of(canonical_inputs(population, officers, task)),
+        inputs_sha256=inputs_sha256(population, officers, task),
         quality=quality_of(inspections, district_of, [s.id for m in staff.values() for s in m]),
         replanned_from=document["plan_sha256"],
         substitutions=[

@@ -18,7 +18,7 @@ from typing import Any
 from jianguan.errors import DataFileError, FileIssue
 from jianguan.registry_schema import Enterprise, Officer
 from scheduler.canonical_json import sha256_of
-from scheduler.draw import canonical_inputs, classify, draw, in_population
+from scheduler.draw import classify, draw, in_population, inputs_sha256
 from scheduler.officer_pool import daily_cap, is_qualified, qualified_slots, staff_by_region
 from scheduler.plan_document import quality_of
 from scheduler.replan import substitution_rank
@@ -101,7 +101,7 @@ def verify_plan(
     population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
     seed = str(plan["seed"])
     recomputed = draw(population, task, seed)
-    if sha256_of(canonical_inputs(population, officers, task)) != plan["inputs_sha256"]:
+    if inputs_sha256(population, officers, task) != plan["inputs_sha256"]:
         bad(
             "inputs_sha256 与名录库和任务文件不符：抽取所用的数据不是这些文件",
             "inputs_sha256 does not match the registry and task given: the plan was drawn "

@@ -85,3 +85,15 @@ def test_undecided_tiers_are_decided_by_the_rule_packages() -> None:
     assert classified[0].credit_tier == "D"  # serious dishonesty list → D (formats.md §5)
     assert classified[1].credit_tier == "A"
     assert all(c.credit_tier in "ABCD" and isinstance(c.key_supervision, bool) for c in classified)
+
+
+def test_streamed_inputs_hash_equals_the_canonical_document_hash() -> None:
+    from scheduler.canonical_json import sha256_of
+    from scheduler.draw import canonical_inputs, inputs_sha256
+
+    firms = f.enterprises(30, districts=("360102", "360103"))
+    staff = f.officers(3, "SCJG", ["food"]) + f.officers(2, "YJ", ["safety"])
+    task = f.task(districts=["360103"])
+    pop = _pop(firms, task)
+    assert inputs_sha256(pop, staff, task) == sha256_of(canonical_inputs(pop, staff, task))
+    assert inputs_sha256(pop, staff[:1], task) != inputs_sha256(pop, staff, task)
