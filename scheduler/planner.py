@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from jianguan.errors import JianguanError
 from jianguan.registry_schema import Enterprise, Officer
+from scheduler.day_model import DayModelError
 from scheduler.draw import classify, draw, in_population, inputs_sha256
 from scheduler.officer_pool import city_of, qualified_slots, staff_by_region
 from scheduler.plan_document import assemble, inspection_rows
@@ -135,6 +136,20 @@ def aggregate_capacity(problem: RegionProblem) -> list[tuple[str, int, int]]:
 
 
 def _solve_all(
+    problems: list[RegionProblem], settings: PlanSettings, say: Callable[[str, str], None]
+) -> list[RegionResult]:
+    try:
+        return _solve_regions(problems, settings, say)
+    except DayModelError as exc:
+        raise JianguanError(
+            f"排期模型未能在时限 {settings.time_limit_s:.0f} 秒内求得最优解（{exc}）；"
+            "只有最优解才唯一、可复算，请用 --time-limit 放宽时限后重试",
+            f"the day model was not solved to optimality within {settings.time_limit_s:.0f} s "
+            f"({exc}); only an optimum is unique and reproducible: raise --time-limit and retry",
+        ) from None
+
+
+def _solve_regions(
     problems: list[RegionProblem], settings: PlanSettings, say: Callable[[str, str], None]
 ) -> list[RegionResult]:
     processes = settings.processes or os.cpu_count() or 1

@@ -175,3 +175,16 @@ def test_constraint_table_reports_checked_hard_constraints_and_soft_penalties() 
     coverage = next(r for r in table.values() if r["level"] == "hard-relaxed")
     assert coverage["count"] == 2 and sum(coverage["by_reason"].values()) == 2
     assert any(r["level"] == "soft" and "travel" in r["constraint"] for r in table.values())
+
+
+def test_a_day_model_time_out_is_refused_with_advice() -> None:
+    import pytest
+
+    from jianguan.errors import JianguanError
+    from scheduler.planner import PlanSettings
+
+    with pytest.raises(JianguanError) as caught:
+        generate_plan(
+            f.enterprises(40), _staff(6), f.task(), f.SEED, settings=PlanSettings(time_limit_s=1e-9)
+        )
+    assert "--time-limit" in caught.value.message("en")
