@@ -6,7 +6,7 @@ CSRF token in the X-CSRFToken header (GET /api/csrf-token gives one).
 
 from __future__ import annotations
 
-import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,12 @@ from sqlalchemy import select
 
 from jianguan.errors import JianguanError
 from jianguan.models import PlanRow
+from rules import api as rules_api
 from scheduler.lifecycle import document_of
 from web.access import EVERYONE, allow, public
 from web.app import store_of
 from web.db_session import db
+from web.i18n import short_language
 from web.plan_check import verify_stored
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -94,8 +96,9 @@ def verify(plan_id: int) -> Response | tuple[Response, int]:
 @api.post("/rules/<package>/decide")
 @allow(*DECIDERS)
 def decide(package: str) -> Response | tuple[Response, int]:
-    body = request.get_json(silent=True)
-    records = body.get("records") if isinstance(body, dict) else None
+    given = request.get_json(silent=True)
+    body: dict[str, Any] = given if isinstance(given, dict) else {}
+    records = body.get("records")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         return _error(
             400,
@@ -108,22 +111,17 @@ def decide(package: str) -> Response | tuple[Response, int]:
             f"每次最多 {MAX_RECORDS} 条记录，请分批提交。",
             f"At most {MAX_RECORDS} records a call; send batches.",
         )
-    as_of = body.get("as_of") if isinstance(body, dict) else None
+    engine = body.get("engine", "durable")
+    if engine not in ("durable", "vector"):
+        return _error(400, "engine 应为 durable 或 vector。", "engine must be durable or vector.")
     try:
-        from rules import api as rules_api
-    except ImportError:
-        return _error(503, "规则引擎尚未安装（rules.api）。", "The rules engine is not installed.")
+        as_of = date.fromisoformat(body["as_of"]) if body.get("as_of") else None
+    except (TypeError, ValueError):
+        return _error(400, "as_of 应为日期 YYYY-MM-DD。", "as_of must be a date YYYY-MM-DD.")
     try:
-        kwargs = {"as_of": as_of} if as_of else {}
-        answers = rules_api.decide(package, records, **kwargs)
+        answers = rules_api.decide(
+            package, records, as_of=as_of, engine=engine, lang=short_language()
+        )
     except JianguanError as err:
         return _error(400, err.message("zh"), err.message("en"))
-    return jsonify(package=package, results=[_plain(a) for a in answers])
-
-
-def _plain(answer: Any) -> Any:
-    if isinstance(answer, dict):
-        return answer
-    if hasattr(answer, "as_json"):
-        return answer.as_json()
-    return json.loads(json.dumps(answer, default=lambda o: getattr(o, "__dict__", str(o))))
+    return jsonify(package=package, results=answers)

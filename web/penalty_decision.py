@@ -29,6 +29,7 @@ class Outcome:
     explanation: str
     package_version: str
     content_sha256: str
+    as_of: date
 
 
 def case_from_form(case_id: str, form: Any) -> dict[str, Any]:
@@ -74,16 +75,11 @@ def case_from_form(case_id: str, form: Any) -> dict[str, Any]:
     return record
 
 
-def decide_case(record: dict[str, Any]) -> Outcome:
-    try:
-        from rules import api as rules_api
-    except ImportError:
-        raise CaseError(
-            "规则引擎尚未安装（rules.api），暂不能判定是否免罚；结果已可单独录入。",
-            "The rules engine (rules.api) is not installed; record the result without a case.",
-        ) from None
-    answers = rules_api.decide(PACKAGE, [record])
-    answer = _as_dict(answers[0])
+def decide_case(record: dict[str, Any], lang: str = "zh") -> Outcome:
+    from rules import api as rules_api
+
+    answers = rules_api.decide(PACKAGE, [record], lang=lang)
+    answer = answers[0]
     if answer.get("error"):
         raise CaseError(
             f"案件信息有误：{answer['error']}", f"The case is invalid: {answer['error']}"
@@ -93,21 +89,7 @@ def decide_case(record: dict[str, Any]) -> Outcome:
         [str(b) for b in answer.get("basis", [])],
         [str(r) for r in answer.get("rules", [])],
         str(answer.get("explanation", "")),
-        str(answer.get("package_version", answer.get("version", ""))),
-        str(answer.get("content_sha256", "")),
-    )
-
-
-def _as_dict(answer: Any) -> dict[str, Any]:
-    if isinstance(answer, dict):
-        return answer
-    if hasattr(answer, "as_json"):
-        result: dict[str, Any] = answer.as_json()
-        return result
-    from dataclasses import asdict, is_dataclass
-
-    if is_dataclass(answer) and not isinstance(answer, type):
-        return asdict(answer)
-    raise CaseError(
-        "规则引擎返回了无法识别的结果。", "The rules engine returned an unknown result."
+        str(answer.get("package_version", "")),
+        str(answer.get("package_sha256", "")),
+        date.fromisoformat(str(answer.get("as_of") or record["discovered_on"])),
     )

@@ -84,13 +84,13 @@ def record_result(plan_id: int, inspection_id: int) -> str | Response | tuple[st
     try:
         if request.form.get("with_case") == "on":
             record = case_from_form(f"{plan.id}-{row.id}", request.form)
-            outcome = decide_case(record)
+            outcome = decide_case(record, short_language())
             decision = DecisionRow(
                 package_id=PACKAGE,
                 package_version=outcome.package_version,
                 content_sha256=outcome.content_sha256,
                 subject_id=row.enterprise_id,
-                as_of=date.fromisoformat(record["discovered_on"]),
+                as_of=outcome.as_of,
                 outcome=outcome.outcome,
                 basis=outcome.basis,
                 rules=outcome.rules,

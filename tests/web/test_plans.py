@@ -223,3 +223,35 @@ def test_task_form_reports_what_to_fix(app: Flask, tmp_path: Path) -> None:
     assert reply.status_code == 400
     text = _text(reply.get_data(as_text=True))
     assert "period" in text and "sampling" in text
+
+
+def test_finding_with_a_case_shows_the_penalty_exemption_decision(app: Flask, draft: int) -> None:
+    _publish(app, draft)
+    author = signed_in(app, "reg1")
+    with store_of(app).session() as session:
+        row = session.scalars(select(InspectionRow).where(InspectionRow.plan_id == draft)).first()
+        assert row is not None
+        inspection, enterprise = row.id, row.enterprise_id
+    case = {
+        "category": "发现问题已责令改正",
+        "with_case": "on",
+        "harm": "slight",
+        "corrected_in_time": "on",
+        "first_offence": "on",
+        "occurred_on": "2027-03-01",
+        "discovered_on": "2027-03-20",
+    }
+    reply = post(author, f"/plans/{draft}/inspections/{inspection}/result", case)
+    assert reply.status_code == 302
+    page = author.get(reply.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'id="decision-outcome">may_waive<', page)
+    assert "第三十三条第一款" in page
+    assert "第三十三条第一款" in author.get(f"/registry/enterprises/{enterprise}").get_data(
+        as_text=True
+    )
+    bad = post(
+        author,
+        f"/plans/{draft}/inspections/{inspection}/result",
+        {**case, "occurred_on": "2027-04-01"},  # discovered before the conduct began
+    )
+    assert bad.status_code == 400 and 'id="result-error"' in bad.get_data(as_text=True)
