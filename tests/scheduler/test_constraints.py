@@ -188,3 +188,27 @@ def test_a_day_model_time_out_is_refused_with_advice() -> None:
             f.enterprises(40), _staff(6), f.task(), f.SEED, settings=PlanSettings(time_limit_s=1e-9)
         )
     assert "--time-limit" in caught.value.message("en")
+
+
+def test_recusals_that_break_the_team_flow_are_repaired_or_explained() -> None:
+    # SW: A (cap 1), B (cap 1), C (cap 2) — 4 places for 2 inspections, and each firm has two
+    # eligible SW officers, so the aggregate check passes; but B recuses from both firms, so
+    # both teams need A, who can do only one: the flow comes up short on that day.
+    firms = f.enterprises(2)
+    a, b, c = f.officers(3, "SW", ["tax"])
+    staff = [
+        *f.officers(4, "SCJG", ["food"]),
+        dataclasses.replace(a, max_per_day=1),
+        dataclasses.replace(b, max_per_day=1, recusals=(firms[0].id, firms[1].id)),
+        dataclasses.replace(c, max_per_day=2),
+    ]
+    doc = _plan(firms, staff, f.task(period=ONE_DAY))
+    assert len(doc["inspections"]) == 1
+    [u] = doc["unscheduled"]
+    assert "未回避的合格执法人员均已被其他检查占满" in u["reason"]
+    assert "non-recused officers are taken by other inspections" in u["reason_en"]
+    assert doc["report"]["regions"][0]["repair_rounds"] >= 1
+    # with a second day the repair moves one inspection there instead
+    two_days = f.task(period={"start": MONDAY, "end": date(2026, 3, 3)})
+    doc = _plan(firms, staff, two_days)
+    assert len(doc["inspections"]) == 2 and doc["unscheduled"] == []
