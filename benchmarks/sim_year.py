@@ -58,8 +58,8 @@ def main() -> None:
         f"population ({args.enterprises:,} enterprises, {args.officers:,} officers): "
         f"{time.perf_counter() - started:.1f} s to generate or load (not part of the figure)"
     )
-    rule_packages.classify = _timed("rules: credit-tier + supervision", rule_packages.classify)  # type: ignore[method-assign]
-    rule_packages.case_outcomes = _timed("rules: penalty-exemption", rule_packages.case_outcomes)  # type: ignore[method-assign]
+    rule_packages.classify = _timed("rules: credit-tier + supervision", rule_packages.classify)
+    rule_packages.case_outcomes = _timed("rules: penalty-exemption", rule_packages.case_outcomes)
     settings = RunSettings(year=2026, periods=4, use_exact_draw=False)
     best = float("inf")
     for r in range(args.repeat):

@@ -42,9 +42,9 @@ DEFAULTS: dict[str, Cited] = {
         True,
     ),
     "self_correction_per_quarter": Cited(
-        0.10,
-        "assumption: an undetected violation ends on its own with probability 0.10 a quarter "
-        "(mean duration 2.5 years, inside the Art. 36 two-year limitation horizon)",
+        0.25,
+        "assumption: an undetected violation ends on its own with probability 0.25 a quarter "
+        "(mean duration one year, so most are found inside Art. 36's two-year limit)",
         True,
     ),
     "general_deterrence": Cited(

@@ -7,6 +7,8 @@ dates are the model's own: when the conduct started and the day the inspection f
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from simulations.behaviour import CASE_SHARES
@@ -20,7 +22,7 @@ def case_columns(
     first_offence: np.ndarray,
     occurred_on: np.ndarray,
     discovered_on: np.ndarray,
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """Columns of formats.md §5 for the cases, from `uniforms` (UNIFORMS_PER_CASE × cases)."""
     s = {k: c.value for k, c in CASE_SHARES.items()}
     u = uniforms
@@ -37,5 +39,11 @@ def case_columns(
         "occurred_on": occurred_on.astype("datetime64[D]"),
         "discovered_on": discovered_on.astype("datetime64[D]"),
         "life_health_financial_safety": high_risk_licence & (u[4] < s["life_health_financial"]),
-        "mitigating": np.where(u[5] < s["mitigating"], "eliminated_harm", ""),
+        # A set field is one bool column per member; only harm elimination is modelled.
+        "mitigating": {
+            "eliminated_harm": u[5] < s["mitigating"],
+            **{
+                m: np.zeros(u.shape[1], dtype=bool) for m in ("coerced", "confessed", "meritorious")
+            },
+        },
     }

@@ -118,7 +118,7 @@ def run_variant(
             this_year[:] = 0
         penalties = penalties_initial + (sum(recent) if recent else 0)
         columns = {**population.columns, "penalties_3y": penalties}
-        tier, key = rule_packages.classify(columns, start)
+        tier, key = rule_packages.classify(columns, start, policy.d_tier_key_supervision)
 
         # 1. the draw, among firms still under their annual cap. Key-supervision firms are
         # covered in full once a year, each in its own quarter, outside the random pool.

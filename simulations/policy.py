@@ -37,6 +37,7 @@ class Policy:
     extra_workdays: tuple[date, ...]
     quiet_days_of_month: tuple[int, ...]
     first_offence_leniency: bool
+    d_tier_key_supervision: bool
     max_per_year: int | None
     team_size: int
     daily_cap: int
@@ -70,6 +71,8 @@ def _apply(policy: Policy, o: Overrides) -> Policy:
             changes["quiet_days_of_month"] = tuple(sorted(set(o.calendar.quiet_days_of_month)))
     if o.first_offence_leniency is not None:
         changes["first_offence_leniency"] = o.first_offence_leniency
+    if o.d_tier_key_supervision is not None:
+        changes["d_tier_key_supervision"] = o.d_tier_key_supervision
     if o.max_inspections_per_enterprise_per_year is not None:
         changes["max_per_year"] = o.max_inspections_per_enterprise_per_year
     if o.officers_per_department is not None:
@@ -92,6 +95,7 @@ def product_defaults() -> Policy:
         extra_workdays=(),
         quiet_days_of_month=(),
         first_offence_leniency=True,
+        d_tier_key_supervision=True,
         max_per_year=None,
         team_size=DEFAULT_TEAM,
         daily_cap=DEFAULT_DAILY_CAP,

@@ -79,9 +79,12 @@ class Overrides(_Strict):
     officers_scale: Annotated[float, Field(ge=0.0)] | None = None
     calendar: CalendarOverride | None = None
     first_offence_leniency: bool | None = None
-    # Extensions (formats.md allows more keys): the published annual cap per enterprise
-    # (国办发〔2024〕54号), team size and daily cap as in task.yaml, the share of officers'
-    # working days spent on 双随机 tasks, and behaviour.
+    # Extensions (formats.md allows more keys): whether tier-D firms go under key supervision
+    # as the supervision package decides (true) or stay in the random pool at the D ratio
+    # (false); the published annual cap per enterprise (国办发〔2024〕54号); team size and
+    # daily cap as in task.yaml; the share of officers' working days spent on 双随机 tasks;
+    # behaviour.
+    d_tier_key_supervision: bool | None = None
     max_inspections_per_enterprise_per_year: Annotated[int, Field(ge=1)] | None = None
     officers_per_department: Annotated[int, Field(ge=1)] | None = None
     max_per_officer_per_day: Annotated[int, Field(ge=1)] | None = None

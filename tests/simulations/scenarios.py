@@ -6,12 +6,13 @@ from simulations.scenario_file import ScenarioFile, parse_scenario
 
 TINY = """\
 name: tiny
-population: {enterprises: 600, officers: 60, seed: 3}
+population: {enterprises: 600, officers: 30, seed: 3, districts: ["3601"]}
 periods: 2
 replications: 3
 seed: 11
 baseline:
   sampling: {A: 0.03, B: 0.05, C: 0.2, D: 0.4}
+  d_tier_key_supervision: false   # D firms sampled at the D ratio, not all key supervision
 scenarios:
   - name: same
   - name: same-written-out

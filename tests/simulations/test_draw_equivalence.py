@@ -3,6 +3,7 @@ exact HMAC draw of formats.md §3 (scheduler.draw), whatever the ratios and stra
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -45,7 +46,7 @@ def test_sampler_and_exact_draw_take_the_same_count_per_stratum(
         t: float(Decimal(r) * 4) if Decimal(r) * 4 <= 1 else 1.0
         for t, r in zip(TIERS, ratios, strict=True)
     }
-    policy = product_defaults().__class__(**{**_as_dict(product_defaults()), "sampling": annual})
+    policy = replace(product_defaults(), sampling=annual)
     task = period_task(policy, "SIM-T-P1", date(2026, 1, 1), date(2026, 3, 31))
 
     exact = exact_draw(POPULATION, tiers, key, eligible, task, seed_hex(seed, 0))
@@ -58,10 +59,6 @@ def test_sampler_and_exact_draw_take_the_same_count_per_stratum(
     assert not (exact & ~eligible).any() and not (sampled & ~eligible).any()
     # Every eligible key-supervision firm is drawn.
     assert (exact[eligible & key]).all() and (sampled[eligible & key]).all()
-
-
-def _as_dict(policy: object) -> dict[str, object]:
-    return {name: getattr(policy, name) for name in policy.__slots__}  # type: ignore[attr-defined]
 
 
 def test_exact_draw_is_recomputable_and_the_sampler_depends_on_its_keys() -> None:

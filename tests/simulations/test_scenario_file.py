@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from simulations.policy import resolve_policies
@@ -43,11 +45,7 @@ def test_empty_overrides_equal_the_baseline() -> None:
     scenario = parse_scenario(FORMATS_EXAMPLE + "  - name: same\n")
     policies = resolve_policies(scenario)
     assert policies[-1].name == "same"
-    assert policies[-1] == policies[0].__class__(**{**_fields(policies[0]), "name": "same"})
-
-
-def _fields(policy: object) -> dict[str, object]:
-    return {name: getattr(policy, name) for name in policy.__slots__}  # type: ignore[attr-defined]
+    assert policies[-1] == replace(policies[0], name="same")
 
 
 def test_annual_ratio_is_split_exactly_over_quarters() -> None:
