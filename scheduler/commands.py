@@ -102,7 +102,12 @@ def _verify(args: argparse.Namespace) -> int:
 
     plan = read_plan(args.plan)
     enterprises, officers, task = _inputs(args)
-    problems = verify_plan(plan, enterprises, officers, task)
+    prior = None
+    if args.db:
+        from scheduler.lifecycle import approved_counts
+
+        prior = approved_counts(args.db, task)
+    problems = verify_plan(plan, enterprises, officers, task, prior_counts=prior)
     if problems:
         for p in problems:
             print(p.text(args.lang), file=sys.stderr)
@@ -154,6 +159,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ver = leaves.add_parser("verify", parents=common, help="核验计划 / verify a plan")
     ver.add_argument("--plan", required=True, help="plan.json")
     _registry_args(ver)
+    ver.add_argument("--db", help="store URL: also check the annual cap against approved plans")
     ver.set_defaults(func=_verify)
     register_lifecycle(leaves, common)
 
