@@ -212,3 +212,20 @@ def test_recusals_that_break_the_team_flow_are_repaired_or_explained() -> None:
     two_days = f.task(period={"start": MONDAY, "end": date(2026, 3, 3)})
     doc = _plan(firms, staff, two_days)
     assert len(doc["inspections"]) == 2 and doc["unscheduled"] == []
+
+
+def test_a_department_without_qualified_officers_is_named_with_its_field() -> None:
+    task = f.task(
+        items=[
+            {"code": "SCJG-FOOD-01", "name": "食品", "department": "SCJG", "field": "food"},
+            {"code": "YJ-SAFE-01", "name": "安全生产", "department": "YJ", "field": "safety"},
+        ]
+    )
+    staff = _staff() + [
+        dataclasses.replace(o, certificate="") for o in f.officers(3, "YJ", ["safety"])
+    ]
+    doc = _plan(f.enterprises(3), staff, task)
+    assert doc["inspections"] == []
+    for u in doc["unscheduled"]:
+        assert u["reason"].startswith("YJ 持执法证、具备 safety 领域资格")
+        assert "fewer than 2 certified officers" in u["reason_en"]
