@@ -38,8 +38,13 @@ def decide_records(
     lang: str = "zh",
     overrides: Mapping[str, Any] | None = None,
     paths: Sequence[str] | None = None,
+    explained: bool = True,
 ) -> list[dict[str, Any]]:
-    """One output dict per input, in order (formats §5). A RecordError input becomes an error."""
+    """One output dict per input, in order (formats §5). A RecordError input becomes an error.
+
+    `explained=False` leaves out the explanation text and why-not (bulk runs that only need
+    outcomes, rules and citations); everything else is the same.
+    """
     if engine not in ENGINES:
         raise RulesError(f"未知引擎「{engine}」；可选 durable 或 vector。",
                          f"unknown engine '{engine}'; use durable or vector.")
@@ -69,7 +74,7 @@ def decide_records(
             continue
         try:
             values = parse_record(current, raw)
-            bound_now.derive(values)
+            values["__bands"] = bound_now.derive(values)
             bound_now.check(values)
         except RecordError as exc:
             results[i] = {"id": rid, "error": exc.message(lang)}
@@ -82,7 +87,7 @@ def decide_records(
                 try:
                     old_bound = bound_at(then, conduct_day, ov)
                     old_values = parse_record(then, raw)
-                    old_bound.derive(old_values)
+                    old_values["__bands"] = old_bound.derive(old_values)
                     old_bound.check(old_values)
                 except (RecordError, RulesError):
                     continue  # the old version cannot read this record: the current one decides
@@ -94,8 +99,7 @@ def decide_records(
         for (i, values), fired in zip(items, fired_sets, strict=True):
             rid = records[i].get("id")  # type: ignore[union-attr]
             try:
-                bands = bound.bands and _bands_scalar(bound, values)
-                decision = explain(bound, values, fired, bands or [], lang)
+                decision = explain(bound, values, fired, values["__bands"], lang, full=explained)
             except Conflict as exc:
                 decision = _error(rid, f"规则冲突：{exc.rules} 优先级相同而结论不同；请法制科修订规则包。",
                                   f"rule conflict: {exc.rules} have equal precedence and different "
@@ -115,12 +119,6 @@ def decide_records(
                 now = _lighter(current, now, then, lang)
         results[i] = {"id": rid, **now}
     return [r for r in results if r is not None]
-
-
-def _bands_scalar(bound: BoundPackage, values: dict[str, Any]) -> list[int]:
-    # derive() already ran on `values`; recompute the band choice (cheap, no side effects).
-    copy = dict(values)
-    return bound.derive(copy)
 
 
 def _fire(bound: BoundPackage, items: list[tuple[int, dict[str, Any]]], engine: str) -> list[set[str]]:

@@ -133,11 +133,14 @@ def explain(
     fired: set[str],
     bands: list[int],
     lang: str,
+    full: bool = True,
 ) -> dict[str, Any]:
     """A formats §5 decision (without `id`) plus why-not, points and package identity."""
     outcome, winners = resolve(bound, fired)
     fired = applied_ids(bound, fired)
     pkg = bound.package
+    if not full:
+        return _summary(bound, values, fired, winners, outcome, bands)
     en = lang == "en"
     applied = [r for r, _ in bound.rules if r.id in fired]
     parts: list[str] = []
@@ -202,6 +205,25 @@ def explain(
         result["score"] = values.get(score_name)
     if bound.lists:
         result["lists"] = [lid for lid, _zh, _en, cond in bound.lists if eval_cond(cond, values)]
+    for name, cases in pkg.model.outputs.items():
+        result[name] = output_value(bound, cases, outcome, values)
+    return result
+
+
+def _summary(bound: BoundPackage, values: dict[str, Any], fired: set[str],
+             winners: list[RuleDef], outcome: str | None, bands: list[int]) -> dict[str, Any]:
+    pkg = bound.package
+    result: dict[str, Any] = {
+        "outcome": outcome,
+        "basis": citations(winners),
+        "rules": [r.id for r, _ in bound.rules if r.id in fired],
+        "package": pkg.id,
+        "package_version": pkg.version,
+        "package_sha256": pkg.sha256,
+        "as_of": bound.as_of.isoformat(),
+    }
+    if bound.bands:
+        result["points"] = _points(bound, bands)
     for name, cases in pkg.model.outputs.items():
         result[name] = output_value(bound, cases, outcome, values)
     return result

@@ -128,31 +128,73 @@ def columns_from_arrays(bound: BoundPackage, arrays: Mapping[str, Any]) -> dict[
     return cols
 
 
+# Days 1900-01-01 .. 2199-12-31 cover every register date; a lookup table turns the civil
+# date computation into three array indexings (the arithmetic stays as the fallback).
+_TABLE_START = -25567
+_TABLE_LEN = 109573
+_TABLE: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
 def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    dt = days.astype("datetime64[D]")
-    months = dt.astype("datetime64[M]")
-    year = dt.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (dt - months).astype(np.int64) + 1
+    global _TABLE
+    days = np.asarray(days, dtype=np.int64)
+    if days.ndim and days.size > 10_000:
+        low, high = days.min(), days.max()
+        if low >= _TABLE_START and high < _TABLE_START + _TABLE_LEN:
+            if _TABLE is None:
+                _TABLE = _civil(np.arange(_TABLE_START, _TABLE_START + _TABLE_LEN))
+            index = days - _TABLE_START
+            return _TABLE[0][index], _TABLE[1][index], _TABLE[2][index]
+    return _civil(days)
+
+
+def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Civil date from days since 1970-01-01, in integer arithmetic (H. Hinnant's algorithm).
+
+    numpy's datetime64 → year/month conversions are an order of magnitude slower.
+    """
+    z = days.astype(np.int64) + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
     return year, month, day
+
+
+def _days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _leap(year: np.ndarray) -> np.ndarray:
+    return (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
 
 
 def add_years(days: np.ndarray, years: int | np.ndarray) -> np.ndarray:
     """Same calendar day `years` later; 29 Feb → 28 Feb in common years (as the scalar code)."""
     year, month, day = _ymd(days)
-    month_start = ((year + years - 1970) * 12 + (month - 1)).astype("datetime64[M]")
-    next_month = month_start + np.timedelta64(1, "M")
-    length = (next_month.astype("datetime64[D]") - month_start.astype("datetime64[D]")).astype(
-        np.int64
-    )
-    clamped = np.minimum(day, length)
-    return (month_start.astype("datetime64[D]") - _EPOCH).astype(np.int64) + clamped - 1
+    target = year + years
+    day = np.where((month == 2) & (day == 29) & ~_leap(target), 28, day)
+    return _days(target, month, day)
 
 
 def years_between(start: np.ndarray, end: int | np.ndarray) -> np.ndarray:
-    end_arr = np.broadcast_to(np.asarray(end, dtype=np.int64), start.shape)
-    n = _ymd(end_arr)[0] - _ymd(start)[0]
-    return n - (add_years(start, n) > end_arr)
+    """Completed years: the largest n with add_years(start, n) <= end (as the scalar code)."""
+    end_arr = np.asarray(end, dtype=np.int64)
+    end_year = _ymd(end_arr)[0]
+    year, month, day = _ymd(start)
+    n = end_year - year
+    target = year + n
+    day = np.where((month == 2) & (day == 29) & ~_leap(target), 28, day)
+    return n - (_days(target, month, day) > end_arr)
 
 
 def derive(bound: BoundPackage, cols: dict[str, Column], n: int) -> np.ndarray:
@@ -277,16 +319,33 @@ def run(bound: BoundPackage, cols: dict[str, Column]) -> VectorResult:
     if fallback.any():
         others = fired[~fallback].any(axis=0)
         fired[fallback] &= ~others[None, :]
-    ranks = np.array([r.rank for r, _ in bound.rules], dtype=np.float64)
-    outcomes = [r.outcome for r, _ in bound.rules]
-    ranked = np.where(fired, ranks[:, None], np.inf)
-    best = ranked.min(axis=0) if len(rule_ids) else np.full(n, np.inf)
-    at_best = fired & (ranked == best[None, :])
-    outcome_ids = sorted(set(outcomes))
-    outcome_index = np.array([outcome_ids.index(o) for o in outcomes], dtype=np.int64)
-    first_best = np.argmax(at_best, axis=0)
-    winner_outcome = outcome_index[first_best]
-    conflict = (at_best & (outcome_index[:, None] != winner_outcome[None, :])).any(axis=0)
+    # Precedence: walk rank groups from the strongest; the first group that fired decides.
+    outcome_ids = sorted({r.outcome for r, _ in bound.rules})
+    chosen = np.full(n, len(outcome_ids), dtype=np.int64)
+    best = np.full(n, np.inf)
+    decided = np.zeros(n, dtype=bool)
+    conflict = np.zeros(n, dtype=bool)
+    groups: dict[float, list[int]] = {}
+    for i, (rule, _c) in enumerate(bound.rules):
+        groups.setdefault(rule.rank, []).append(i)
+    for rank in sorted(groups):
+        members = groups[rank]
+        by_outcome: dict[str, np.ndarray] = {}
+        for i in members:
+            o = bound.rules[i][0].outcome
+            hit = fired[i] & ~decided
+            by_outcome[o] = by_outcome[o] | hit if o in by_outcome else hit
+        if len(by_outcome) > 1:
+            count = np.zeros(n, dtype=np.int64)
+            for hit in by_outcome.values():
+                count += hit
+            conflict |= count > 1
+        newly = np.zeros(n, dtype=bool)
+        for o, hit in by_outcome.items():
+            first = hit & ~newly
+            chosen[first] = outcome_ids.index(o)
+            newly |= hit
+        best[newly] = rank
+        decided |= newly
     labels = np.array([*outcome_ids, ""], dtype=object)
-    chosen = np.where(np.isfinite(best), winner_outcome, len(outcome_ids))
     return VectorResult(rule_ids, fired, labels[chosen], best, conflict, bands, cols)
