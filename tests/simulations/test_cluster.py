@@ -52,3 +52,18 @@ def test_unreachable_cluster_is_a_user_error(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(ClusterError) as caught:
         run_scenario(tiny(replications=1), cluster="tcp://127.0.0.1:9", use_cache=False)
     assert "tcp://127.0.0.1:9" in caught.value.message("en")
+
+
+def test_sim_run_command_takes_a_cluster_address(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jianguan.cli import main
+    from tests.simulations.scenarios import TINY
+
+    monkeypatch.setenv("JIANGUAN_INSTANCE", str(tmp_path / "instance"))
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(TINY.replace("replications: 3", "replications: 2"), encoding="utf-8")
+    out = tmp_path / "result.json"
+    address = client.scheduler.address
+    assert main(["sim", "run", str(scenario), "--out", str(out), "--cluster", address]) == 0
+    assert out.exists() and (tmp_path / "result.html").exists()
