@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rules.conditions import Cond, bind, eval_cond
+from rules.conditions import Cond, Predicate, bind, compile_cond
 from rules.package import Package, RuleDef
 from rules.records import RecordError
 
@@ -54,6 +54,22 @@ class BoundBand:
     label_zh: str
     label_en: str
 
+    @property
+    def test(self) -> Predicate:
+        return compiled_test(self.cond)
+
+
+_COMPILED: dict[int, tuple[Cond, Predicate]] = {}
+
+
+def compiled_test(cond: Cond) -> Predicate:
+    """A cached closure for a bound condition (keyed by identity, kept alive with it)."""
+    hit = _COMPILED.get(id(cond))
+    if hit is None or hit[0] is not cond:
+        hit = (cond, compile_cond(cond))
+        _COMPILED[id(cond)] = hit
+    return hit[1]
+
 
 @dataclass
 class BoundPackage:
@@ -90,7 +106,7 @@ class BoundPackage:
                 total = self.base_points
                 for bands in self.bands:
                     for index, band in enumerate(bands):
-                        if eval_cond(band.cond, values):
+                        if band.test(values):
                             chosen.append(index)
                             total += band.points
                             break
@@ -99,7 +115,7 @@ class BoundPackage:
 
     def check(self, values: dict[str, Any]) -> None:
         for _cid, cond, zh, en in self.checks:
-            if eval_cond(cond, values):
+            if compiled_test(cond)(values):
                 raise RecordError(zh, en)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from rules.issues import RuleIssue
@@ -460,3 +461,51 @@ def fields_of(cond: Cond) -> set[str]:
         if isinstance(a.operand, FieldRef):
             out.add(a.operand.name)
     return out
+
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+def compile_cond(cond: Cond) -> Predicate:
+    """A closure equivalent to `eval_cond(cond, record)`, built once per bound package.
+
+    The scorecard and record checks run once per record on the durable path; closures avoid
+    re-walking the condition tree each time.
+    """
+    if isinstance(cond, Always):
+        value = cond.value
+        return lambda r: value
+    if isinstance(cond, All):
+        parts = [compile_cond(c) for c in cond.items]
+        return lambda r: all(p(r) for p in parts)
+    if isinstance(cond, AnyOf):
+        parts = [compile_cond(c) for c in cond.items]
+        return lambda r: any(p(r) for p in parts)
+    if isinstance(cond, Not):
+        inner = compile_cond(cond.item)
+        return lambda r: not inner(r)
+    atom = cond
+    name, op, operand, neg = atom.field, atom.op, atom.operand, atom.negated
+    if isinstance(operand, FieldRef) or op in ("in_table", "contains_any"):
+        return lambda r: eval_atom(atom, r)
+    if op == "present":
+        return (lambda r: r.get(name) is None) if neg else (lambda r: r.get(name) is not None)
+    test: Callable[[Any], bool]
+    if op in ("is", "eq"):
+        test = operand.__eq__
+    elif op == "ne":
+        test = operand.__ne__
+    elif op == "in":
+        members = frozenset(operand)
+        test = members.__contains__
+    elif op == "lt":
+        test = operand.__gt__
+    elif op == "le":
+        test = operand.__ge__
+    elif op == "gt":
+        test = operand.__lt__
+    else:
+        test = operand.__le__
+    if neg:
+        return lambda r: (v := r.get(name)) is None or not test(v)
+    return lambda r: (v := r.get(name)) is not None and test(v)

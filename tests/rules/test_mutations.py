@@ -1,0 +1,85 @@
+"""Mutated rule files either load or are refused with a file:line message — never a crash
+or a hang (wrong types, unknown operators, deleted keys, huge values)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rules.loader import load_text
+from tests.rules.conftest import CREDIT, PENALTY, SUPERVISION
+
+SOURCES = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (PENALTY, CREDIT, SUPERVISION)}
+NAMES = sorted(SOURCES)
+
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(["$foo", "id", "sid", "always", "field", "all", "2021-02-30", "9" * 400]),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.sampled_from(["field", "gt", "param", "$nex", "all", "bogus"]),
+                    st.integers(), max_size=3),
+)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out.extend(_paths(v, (*prefix, k)))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out.extend(_paths(v, (*prefix, i)))
+    return out
+
+
+PATHS = {name: _paths(doc) for name, doc in SOURCES.items()}
+
+
+def _mutate(doc: Any, path: tuple[Any, ...], kind: str, value: Any) -> Any:
+    doc = copy.deepcopy(doc)
+    parent = doc
+    for step in path[:-1]:
+        parent = parent[step]
+    last = path[-1]
+    if kind == "delete":
+        del parent[last]
+    elif kind == "rename" and isinstance(parent, dict):
+        parent[f"{last}x"] = parent.pop(last)
+    elif kind == "operator" and isinstance(parent, dict):
+        parent["$foo" if "field" in parent else "bogus_op"] = parent.pop(last)
+    else:
+        parent[last] = value
+    return doc
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(NAMES),
+    pick=st.integers(min_value=0),
+    kind=st.sampled_from(["replace", "delete", "rename", "operator"]),
+    value=ODD_VALUES,
+)
+def test_mutated_file_loads_or_is_refused_with_a_message(name: str, pick: int, kind: str,
+                                                         value: Any) -> None:
+    path = PATHS[name][pick % len(PATHS[name])]
+    doc = _mutate(SOURCES[name], path, kind, value)
+    try:
+        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    except (yaml.YAMLError, ValueError):
+        return
+    package, issues = load_text(text, name)
+    if package is None:
+        assert issues
+        for issue in issues:
+            assert issue.line >= 1 and issue.message_zh and issue.message_en
+            assert issue.render("zh").startswith(f"{name}:{issue.line}: ")
+    else:
+        assert issues == []
