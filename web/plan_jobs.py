@@ -46,9 +46,12 @@ class Job:
 
 
 class JobRegistry:
-    def __init__(self) -> None:
+    """Jobs by id; finished jobs beyond the newest `keep` are forgotten (their plans stay)."""
+
+    def __init__(self, keep: int = 200) -> None:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        self.keep = keep
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -58,6 +61,9 @@ class JobRegistry:
         job = Job(secrets.token_hex(8), task_id, actor, datetime.now(UTC))
         with self._lock:
             self._jobs[job.id] = job
+            finished = [k for k, j in self._jobs.items() if j.status != "running"]
+            for key in finished[: max(0, len(finished) - self.keep)]:
+                del self._jobs[key]
 
         def run() -> None:
             try:

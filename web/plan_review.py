@@ -38,6 +38,7 @@ class Row:
     name: str
     counts: list[int]
     total: int
+    away: frozenset[int] = frozenset()  # day columns the officer is unavailable (leave)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +87,18 @@ def enterprise_names(session: Session, ids: list[str]) -> dict[str, tuple[str, s
 
 
 def officer_names(session: Session, ids: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+    return {oid: name for oid, (name, _away) in officer_details(session, ids).items()}
+
+
+def officer_details(session: Session, ids: list[str]) -> dict[str, tuple[str, list[str]]]:
+    out: dict[str, tuple[str, list[str]]] = {}
     for part in chunks(sorted(set(ids))):
-        for oid, name in session.execute(
-            select(OfficerRow.id, OfficerRow.name).where(OfficerRow.id.in_(part))
+        for oid, name, away in session.execute(
+            select(OfficerRow.id, OfficerRow.name, OfficerRow.unavailable).where(
+                OfficerRow.id.in_(part)
+            )
         ):
-            out[oid] = name
+            out[oid] = (name, list(away))
     return out
 
 
@@ -144,9 +151,17 @@ def build_review(session: Session, plan: PlanRow) -> Review:
                 officers[oid] += 1
                 if col is not None:
                     per_officer[oid][col] += 1
-    o_names = officer_names(session, list(officers))
+    details = officer_details(session, list(officers))
+    o_names = {oid: name for oid, (name, _away) in details.items()}
     by_officer = [
-        Row(oid, o_names.get(oid, oid), per_officer[oid], officers[oid]) for oid in sorted(officers)
+        Row(
+            oid,
+            o_names.get(oid, oid),
+            per_officer[oid],
+            officers[oid],
+            frozenset(index[d] for d in details.get(oid, ("", []))[1] if d in index),
+        )
+        for oid in sorted(officers)
     ]
     by_district = [
         Row(code, division_name(code) or code, counts, sum(counts))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, or_, select
 
 from jianguan.divisions import division_name
+from jianguan.errors import JianguanError
 from jianguan.models import DecisionRow, EnterpriseRow, InspectionRow, OfficerRow, PlanRow
+from rules import api as rules_api
 from web.access import EVERYONE, allow
 from web.db_session import db
+from web.i18n import short_language
 from web.paging import page_of
 
 registry = Blueprint("registry", __name__)
@@ -128,12 +133,31 @@ def enterprise(enterprise_id: str) -> str:
     ).all()
     return render_template(
         "enterprise.html",
+        live=live_decisions(row, short_language()),
         e=row,
         district_name=division_name(row.district) or row.district,
         section=SECTIONS.get(row.industry[:1], ""),
         decisions=decisions,
         history=history,
     )
+
+
+def live_decisions(row: EnterpriseRow, lang: str) -> list[dict[str, Any]]:
+    """What the rule packages in force today say about this enterprise's tier and supervision
+    (a given `credit_tier` still takes precedence for supervision, as in the draw)."""
+    record: dict[str, Any] = {
+        c.name: getattr(row, c.name)
+        for c in EnterpriseRow.__table__.columns
+        if getattr(row, c.name) is not None and c.name not in ("credit_tier", "key_supervision")
+    }
+    record["established_on"] = row.established_on.isoformat()
+    try:
+        tier = rules_api.decide("credit-tier", [record], lang=lang)[0]
+        record["credit_tier"] = row.credit_tier or tier.get("outcome")
+        supervision = rules_api.decide("supervision", [record], lang=lang)[0]
+    except JianguanError as err:
+        return [{"package": "rules", "error": err.message(lang)}]
+    return [tier, supervision]
 
 
 @registry.get("/registry/officers")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from tests.store import samples
 from tests.web.flows import ENTERPRISES, PASSWORD, SECOND_REGULATOR, TASK_FORM, load_registry
@@ -32,6 +33,8 @@ def test_generate_review_approve_publish_verify(
 ) -> None:
     load_registry(app, tmp_path)
     author = browser.new_context().new_page()
+    console_errors: list[str] = []
+    author.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     _sign_in(author, live_server, "reg1")
     author.goto(live_server + "/plans/")
     author.click("#new-task")
@@ -40,31 +43,37 @@ def test_generate_review_approve_publish_verify(
     author.fill("[name=items]", TASK_FORM["items"])
     author.click("#task-submit")
     author.click("#commit-inputs")
-    assert "inputs_sha256" in author.inner_text("#inputs-commitment")
+    expect(author.locator("#inputs-commitment")).to_contain_text("inputs_sha256")
     author.click("#generate")
     author.wait_for_selector("#open-plan", timeout=60_000)  # htmx polls the job until done
     author.click("#open-plan")
-    assert author.get_attribute("#plan-status", "data-status") == "draft"
-    assert author.locator("#calendar-officers tbody tr").count() >= 2
+    expect(author.locator("#plan-status")).to_have_attribute("data-status", "draft")
+    assert author.locator("#calendar-officers tbody tr").count() >= 2  # page loaded above
     # March 1-10 are quiet days; the 6th and 7th are a weekend, shaded as days off instead
     assert author.locator("#calendar-officers thead th.quiet").count() == 8
     review_url = author.url
+    assert not console_errors, console_errors  # no CSP violations, no script errors, no 404s
+    # htmx requests carry the CSRF token from the meta tag: this POST gets past CSRF and is
+    # refused only for its (form-encoded) body.
+    with author.expect_response("**/decide") as answer:
+        author.evaluate("htmx.ajax('POST', '/api/rules/penalty-exemption/decide', {swap: 'none'})")
+    assert "records" in answer.value.json()["error_en"]
 
     approver = browser.new_context().new_page()
     _sign_in(approver, live_server, SECOND_REGULATOR)
     approver.goto(review_url)
     approver.click("#approve")
-    assert approver.get_attribute("#plan-status", "data-status") == "approved"
+    expect(approver.locator("#plan-status")).to_have_attribute("data-status", "approved")
     approver.click("#publish")
-    assert approver.get_attribute("#plan-status", "data-status") == "published"
+    expect(approver.locator("#plan-status")).to_have_attribute("data-status", "published")
 
     public = browser.new_context().new_page()
     public.goto(live_server + "/public/")
     public.click("#public-plans a >> nth=0")
-    assert public.locator("#public-inspections tbody tr").count() == 4
+    expect(public.locator("#public-inspections tbody tr")).to_have_count(4)
     assert re.fullmatch(r"[0-9a-f]{64}", public.inner_text("#plan-sha"))
     public.click("#verify-link")
-    assert public.get_attribute("#verify-result", "data-ok") == "1"
+    expect(public.locator("#verify-result")).to_have_attribute("data-ok", "1")
     assert public.locator("#verify-checks li").count() >= 5
     public.screenshot(path=str(tmp_path / "verified.png"))
 

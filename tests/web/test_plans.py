@@ -64,6 +64,11 @@ def test_review_shows_calendars_with_quiet_days_and_holidays_and_the_why(
     assert 'class="off" title="2027-03-22"' in head  # the task's holiday, a Monday
     assert 'class="off" title="2027-03-13"' in head  # a Saturday
     assert 'class="work" title="2027-03-11"' in head
+    zhang = re.search(r'<tr><th title="I0001">张伟</th>(.*?)</tr>', officers.group(1))
+    assert zhang, "I0001 serves in this seed's plan"
+    cells = re.findall(r'<td class="([^"]*)"', zhang.group(1))
+    assert "away" in cells[14]  # I0001 is on leave on 2027-03-15 (the 15th column)
+    assert sum("away" in c for c in cells) == 1
     assert 'id="calendar-districts"' in html
     assert "东湖区" in html and "西湖区" in html
     text = _text(html)

@@ -108,6 +108,9 @@ def test_enterprise_page_shows_tier_lists_decisions_and_history(app: Flask, tmp_
     assert "南昌赣江食品有限公司" in html
     assert re.search(r'id="credit-tier">A<', html)
     assert "第三十三条第一款" in html and "no_penalty" in html
+    live = re.search(r'<table id="live-decisions">(.*?)</table>', html, re.S)
+    assert live and "国市监信发〔2022〕6号" in live.group(1)  # the credit-tier basis
+    assert "<strong>key</strong>" in live.group(1)  # a high-risk licence means key supervision
     assert "尚无检查记录" in html
     # after a plan exists the enterprise's inspection shows up in its history
     from tests.web.flows import create_task, generate
