@@ -17,6 +17,7 @@ With --workers N the durable figures are also measured with N processes (one eng
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import multiprocessing as mp
 import time
@@ -58,10 +59,8 @@ def bare_rate(facts: list[dict[str, Any]], ruleset: dict[str, Any]) -> float:
         message = dict(fact)
         message["sid"] = sid
         message["rid"] = sid
-        try:
+        with contextlib.suppress(engine.MessageNotHandledException):
             host.assert_fact(name, message)
-        except engine.MessageNotHandledException:
-            pass
         host.delete_state(name, sid)
     return len(facts) / (time.perf_counter() - start)
 
@@ -123,17 +122,32 @@ def main() -> None:
     ruleset = durable_engine.compile_ruleset(bound)
     print(f"credit-tier, {n:,} generated records ({len(facts):,} valid), as of {AS_OF}")
     bare = bare_rate(facts, ruleset)
-    fired_total = sum(len(s) for s in durable_engine.fire(bound, facts[:5000], [str(i) for i in range(min(5000, len(facts)))]))
-    print(f"  bare durable_rules kernel, do-nothing action: {bare:12,.0f} records/s "
-          f"({fired_total / min(5000, len(facts)):.2f} rules fire per record)")
+    fired_total = sum(
+        len(s)
+        for s in durable_engine.fire(
+            bound, facts[:5000], [str(i) for i in range(min(5000, len(facts)))]
+        )
+    )
+    print(
+        f"  bare durable_rules kernel, do-nothing action: {bare:12,.0f} records/s "
+        f"({fired_total / min(5000, len(facts)):.2f} rules fire per record)"
+    )
     durable_summary = timed(records, "durable", False, 1)
-    print(f"  durable, summary (no explanation text):      {durable_summary:12,.0f} decisions/s "
-          f"= {durable_summary / bare:.0%} of bare")
+    print(
+        f"  durable, summary (no explanation text):      {durable_summary:12,.0f} decisions/s "
+        f"= {durable_summary / bare:.0%} of bare"
+    )
     durable_full = timed(records, "durable", True, 1)
-    print(f"  durable, explained (why / why-not):          {durable_full:12,.0f} decisions/s "
-          f"= {durable_full / bare:.0%} of bare")
-    print(f"  vector, summary:                             {timed(records, 'vector', False, 1):12,.0f} decisions/s")
-    print(f"  vector, explained:                           {timed(records, 'vector', True, 1):12,.0f} decisions/s")
+    print(
+        f"  durable, explained (why / why-not):          {durable_full:12,.0f} decisions/s "
+        f"= {durable_full / bare:.0%} of bare"
+    )
+    print(
+        f"  vector, summary:                             {timed(records, 'vector', False, 1):12,.0f} decisions/s"
+    )
+    print(
+        f"  vector, explained:                           {timed(records, 'vector', True, 1):12,.0f} decisions/s"
+    )
     cols = columns(1_000_000, 1)
     evaluate_columns(PACKAGE, columns(1000, 2), as_of=AS_OF)  # warm caches
     start = time.perf_counter()
@@ -152,8 +166,10 @@ def main() -> None:
         for explained in (False, True):
             label = "explained" if explained else "summary"
             rate_w = timed(records, "durable", explained, w)
-            print(f"  durable, {label}, {w} processes:            {rate_w:12,.0f} decisions/s "
-                  f"(x{rate_w / (durable_full if explained else durable_summary):.2f})")
+            print(
+                f"  durable, {label}, {w} processes:            {rate_w:12,.0f} decisions/s "
+                f"(x{rate_w / (durable_full if explained else durable_summary):.2f})"
+            )
 
 
 if __name__ == "__main__":

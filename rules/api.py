@@ -140,7 +140,11 @@ def classify_enterprises(
     for k, e in enumerate(enterprises):
         key = bool(e.key_supervision) if e.key_supervision is not None else sup.outcome[k] == "key"
         t = str(tier[k])
-        lists = [lid for lid, hits in list_hits if hits[k] and lid not in ("key_supervision", "random_pool")]
+        lists = [
+            lid
+            for lid, hits in list_hits
+            if hits[k] and lid not in ("key_supervision", "random_pool")
+        ]
         lists.insert(0, "key_supervision" if key else "random_pool")
         out.append(
             Classification(

@@ -146,8 +146,11 @@ def bind_package(
             y = spec.add_years.years
             years[name] = int(params[y["param"]]) if isinstance(y, dict) else y
     blob = json.dumps(
-        {"sha": package.sha256, "params": params, "as_of_used": _uses_as_of(package)
-         and as_of.isoformat()},
+        {
+            "sha": package.sha256,
+            "params": params,
+            "as_of_used": _uses_as_of(package) and as_of.isoformat(),
+        },
         sort_keys=True,
         default=str,
     )
@@ -156,12 +159,14 @@ def bind_package(
         as_of=as_of,
         params=params,
         rules=package.bound_rules(params),
-        checks=[(c.id, bind(c.cond, params, tables), c.message_zh, c.message_en)
-                for c in package.checks],
+        checks=[
+            (c.id, bind(c.cond, params, tables), c.message_zh, c.message_en) for c in package.checks
+        ],
         bands=bands,
         base_points=base,
-        lists=[(li.id, li.label_zh, li.label_en, bind(li.cond, params, tables))
-               for li in package.lists],
+        lists=[
+            (li.id, li.label_zh, li.label_en, bind(li.cond, params, tables)) for li in package.lists
+        ],
         years=years,
         key=hashlib.sha256(blob.encode()).hexdigest()[:12],
     )
@@ -169,4 +174,3 @@ def bind_package(
 
 def _uses_as_of(package: Package) -> bool:
     return any(d.years_between is not None for d in package.model.derived.values())
-

@@ -22,17 +22,23 @@ def _as_of(text: str) -> date:
         ) from None
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    group = subparsers.add_parser("rules", help="规则包：校验、测试、判定、影响分析 / rule packages")
+def register(subparsers: argparse._SubParsersAction) -> None:
+    group = subparsers.add_parser(
+        "rules", help="规则包：校验、测试、判定、影响分析 / rule packages"
+    )
     sub = group.add_subparsers(dest="rules_command", metavar="ACTION")
     sub.required = True
     parent = [lang_parent()]
 
     check = sub.add_parser("check", parents=parent, help="校验规则文件 / validate rule files")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="规则文件或文件夹（默认：内置规则包）")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="规则文件或文件夹（默认：内置规则包）"
+    )
     check.set_defaults(func=cmd_check)
 
-    test = sub.add_parser("test", parents=parent, help="运行规则文件中的测试 / run the tests in rule files")
+    test = sub.add_parser(
+        "test", parents=parent, help="运行规则文件中的测试 / run the tests in rule files"
+    )
     test.add_argument("packages", nargs="*", metavar="PACKAGE")
     test.set_defaults(func=cmd_test)
 
@@ -44,11 +50,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     decide.add_argument("--engine", choices=["durable", "vector"], default="durable")
     decide.set_defaults(func=cmd_decide)
 
-    diff = sub.add_parser("diff", parents=parent, help="比较两个版本对名录的影响 / impact of a change")
+    diff = sub.add_parser(
+        "diff", parents=parent, help="比较两个版本对名录的影响 / impact of a change"
+    )
     diff.add_argument("old", metavar="OLD")
     diff.add_argument("new", metavar="NEW")
-    diff.add_argument("--population", required=True, metavar="FILE",
-                      help="enterprises.csv/.xlsx 或 .jsonl 记录")
+    diff.add_argument(
+        "--population", required=True, metavar="FILE", help="enterprises.csv/.xlsx 或 .jsonl 记录"
+    )
     diff.add_argument("--as-of", type=_as_of, metavar="DATE")
     diff.add_argument("--samples", type=int, default=5, metavar="N")
     diff.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
@@ -68,11 +77,18 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(issue.render(args.lang), file=sys.stderr)
         problems += len(issues)
     if problems:
-        print(f"{problems} problem(s) in {len(files)} file(s)." if args.lang == "en"
-              else f"{len(files)} 个文件中共发现 {problems} 处问题。", file=sys.stderr)
+        print(
+            f"{problems} problem(s) in {len(files)} file(s)."
+            if args.lang == "en"
+            else f"{len(files)} 个文件中共发现 {problems} 处问题。",
+            file=sys.stderr,
+        )
         return 1
-    print(f"OK: {len(files)} file(s) valid." if args.lang == "en"
-          else f"通过：{len(files)} 个规则文件均有效。")
+    print(
+        f"OK: {len(files)} file(s) valid."
+        if args.lang == "en"
+        else f"通过：{len(files)} 个规则文件均有效。"
+    )
     return 0
 
 
@@ -85,8 +101,10 @@ def cmd_test(args: argparse.Namespace) -> int:
     failed = total = 0
     for pid in wanted:
         if pid not in packages:
-            raise RulesError(f"未知规则包「{pid}」；现有：{'、'.join(sorted(packages))}。",
-                             f"unknown package '{pid}'; available: {', '.join(sorted(packages))}.")
+            raise RulesError(
+                f"未知规则包「{pid}」；现有：{'、'.join(sorted(packages))}。",
+                f"unknown package '{pid}'; available: {', '.join(sorted(packages))}.",
+            )
         for version in packages[pid]:
             for r in run_package_tests(version):
                 total += 1
@@ -96,8 +114,11 @@ def cmd_test(args: argparse.Namespace) -> int:
                     failed += 1
                     line += f" — {r.problem_en if args.lang == 'en' else r.problem_zh}"
                 print(line)
-    print(f"{total - failed}/{total} passed." if args.lang == "en"
-          else f"{total} 项测试，通过 {total - failed} 项，失败 {failed} 项。")
+    print(
+        f"{total - failed}/{total} passed."
+        if args.lang == "en"
+        else f"{total} 项测试，通过 {total - failed} 项，失败 {failed} 项。"
+    )
     return 1 if failed else 0
 
 
@@ -106,20 +127,27 @@ def cmd_decide(args: argparse.Namespace) -> int:
     from rules.jsonl import read_jsonl, write_jsonl
 
     records = read_jsonl(args.input)
-    rows = decide_records(args.package, records, as_of=args.as_of, engine=args.engine,
-                          lang=args.lang)
+    rows = decide_records(
+        args.package, records, as_of=args.as_of, engine=args.engine, lang=args.lang
+    )
     if args.output:
         try:
             with Path(args.output).open("w", encoding="utf-8") as out:
                 write_jsonl(rows, out)
         except OSError as exc:
-            raise RulesError(f"无法写入 {args.output}：{exc.strerror}",
-                             f"cannot write {args.output}: {exc.strerror}") from None
+            raise RulesError(
+                f"无法写入 {args.output}：{exc.strerror}",
+                f"cannot write {args.output}: {exc.strerror}",
+            ) from None
     else:
         write_jsonl(rows, sys.stdout)
     errors = sum(1 for r in rows if "error" in r)
-    print(f"{len(rows)} record(s), {errors} error(s)." if args.lang == "en"
-          else f"共 {len(rows)} 条记录，{errors} 条无法判定。", file=sys.stderr)
+    print(
+        f"{len(rows)} record(s), {errors} error(s)."
+        if args.lang == "en"
+        else f"共 {len(rows)} 条记录，{errors} 条无法判定。",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -8,9 +8,9 @@ why negation is pushed down to atoms (`normalise`) before anything is compiled.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Callable
 from typing import Any
 
 from rules.issues import RuleIssue

@@ -46,8 +46,10 @@ def decide_records(
     outcomes, rules and citations); everything else is the same.
     """
     if engine not in ENGINES:
-        raise RulesError(f"未知引擎「{engine}」；可选 durable 或 vector。",
-                         f"unknown engine '{engine}'; use durable or vector.")
+        raise RulesError(
+            f"未知引擎「{engine}」；可选 durable 或 vector。",
+            f"unknown engine '{engine}'; use durable or vector.",
+        )
     day = as_of or date.today()
     versions = versions_of(package_id, paths)
     current = version_at(versions, day)
@@ -69,8 +71,12 @@ def decide_records(
             continue
         rid = raw.get("id")
         if rid is None or rid == "":
-            results[i] = _error(None, "缺少 id 字段；每条记录都要有 id。",
-                                "missing 'id'; every record needs one.", lang)
+            results[i] = _error(
+                None,
+                "缺少 id 字段；每条记录都要有 id。",
+                "missing 'id'; every record needs one.",
+                lang,
+            )
             continue
         try:
             values = parse_record(current, raw)
@@ -101,9 +107,13 @@ def decide_records(
             try:
                 decision = explain(bound, values, fired, values["__bands"], lang, full=explained)
             except Conflict as exc:
-                decision = _error(rid, f"规则冲突：{exc.rules} 优先级相同而结论不同；请法制科修订规则包。",
-                                  f"rule conflict: {exc.rules} have equal precedence and different "
-                                  "outcomes; the package must be revised.", lang)
+                decision = _error(
+                    rid,
+                    f"规则冲突：{exc.rules} 优先级相同而结论不同；请法制科修订规则包。",
+                    f"rule conflict: {exc.rules} have equal precedence and different "
+                    "outcomes; the package must be revised.",
+                    lang,
+                )
             decision["engine"] = engine
             decided[(i, key)] = decision
     now_key = id(bound_now)
@@ -114,14 +124,16 @@ def decide_records(
         now = decided[(i, now_key)]
         if i in older and "error" not in now:
             old_bound, _ = older[i]
-            then = decided.get((i, id(old_bound)))
-            if then is not None and "error" not in then:
-                now = _lighter(current, now, then, lang)
+            earlier = decided.get((i, id(old_bound)))
+            if earlier is not None and "error" not in earlier:
+                now = _lighter(current, now, earlier, lang)
         results[i] = {"id": rid, **now}
     return [r for r in results if r is not None]
 
 
-def _fire(bound: BoundPackage, items: list[tuple[int, dict[str, Any]]], engine: str) -> list[set[str]]:
+def _fire(
+    bound: BoundPackage, items: list[tuple[int, dict[str, Any]]], engine: str
+) -> list[set[str]]:
     if not items:
         return []
     if engine == "durable":
@@ -135,7 +147,9 @@ def _fire(bound: BoundPackage, items: list[tuple[int, dict[str, Any]]], engine: 
     return [{ids[r] for r in np.flatnonzero(fired[:, k])} for k in range(fired.shape[1])]
 
 
-def _lighter(current: Package, now: dict[str, Any], then: dict[str, Any], lang: str) -> dict[str, Any]:
+def _lighter(
+    current: Package, now: dict[str, Any], then: dict[str, Any], lang: str
+) -> dict[str, Any]:
     order = current.outcome_order()
     rank_now = order.index(now["outcome"]) if now["outcome"] in order else len(order)
     rank_then = order.index(then["outcome"]) if then["outcome"] in order else len(order)
@@ -146,8 +160,8 @@ def _lighter(current: Package, now: dict[str, Any], then: dict[str, Any], lang: 
         f"{now['package_version']}; under version {then['package_version']} (in force at the "
         f"conduct) the outcome is {then['outcome']}, under the current version it is "
         f"{now['outcome']}; the lighter, {chosen['outcome']}, applies."
-        if en else
-        f"从旧兼从轻（《中华人民共和国行政处罚法》第三十七条）：违法行为发生在现行版本 {now['package_version']} 施行之前；"
+        if en
+        else f"从旧兼从轻（《中华人民共和国行政处罚法》第三十七条）：违法行为发生在现行版本 {now['package_version']} 施行之前；"
         f"按行为时施行的版本 {then['package_version']} 结论为 {then['outcome']}，按现行版本结论为 {now['outcome']}，"
         f"适用较轻的 {chosen['outcome']}。"
     )

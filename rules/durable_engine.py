@@ -36,7 +36,7 @@ class EngineError(RulesError):
     """The matching kernel failed; the decision cannot be trusted."""
 
 
-class _WhitelistHost(engine.Host):  # type: ignore[misc]
+class _WhitelistHost(engine.Host):
     """A Host that runs no background threads and resolves only `emit|<rule id>` actions."""
 
     def __init__(self) -> None:
@@ -129,7 +129,9 @@ def _atom(a: Atom) -> dict[str, Any]:
         return {"$or": [{f: c} for c in codes]}
     if isinstance(v, FieldRef):
         q = f"{v.name}__p"
-        ref = {"$m": v.name}
+        ref: dict[str, Any] = {"$m": v.name}
+        test: dict[str, Any]
+        ntest: dict[str, Any]
         if op == "eq":
             test, ntest = {f: ref}, {"$neq": {f: ref}}
         elif op == "ne":
@@ -179,7 +181,7 @@ def make_fact(compiled: _Compiled, values: dict[str, Any]) -> dict[str, Any]:
             fact[name] = value if present else ""
         elif kind == "set":
             for m in members:
-                fact[f"{name}__m__{m}"] = 1 if present and m in value else 0
+                fact[f"{name}__m__{m}"] = 1 if value is not None and m in value else 0
         else:
             fact[name] = value if present else 0
     return fact
@@ -200,7 +202,9 @@ def prepare(bound: BoundPackage) -> _Compiled:
     return compiled
 
 
-def fire(bound: BoundPackage, facts: Sequence[dict[str, Any]], rids: Sequence[str]) -> list[set[str]]:
+def fire(
+    bound: BoundPackage, facts: Sequence[dict[str, Any]], rids: Sequence[str]
+) -> list[set[str]]:
     """Assert each fact in its own session; return the rule ids that fired for each."""
     global _next_sid
     compiled = prepare(bound)

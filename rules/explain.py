@@ -96,8 +96,9 @@ def _actual(bound: BoundPackage, atom: Atom, values: dict[str, Any], lang: str) 
     return shown
 
 
-def _reasons(bound: BoundPackage, cond: Cond, values: dict[str, Any], lang: str,
-             want: bool) -> list[str]:
+def _reasons(
+    bound: BoundPackage, cond: Cond, values: dict[str, Any], lang: str, want: bool
+) -> list[str]:
     """The parts of `cond` that evaluated to `want`, as readable text with actual values."""
     if isinstance(cond, Always):
         return ["unconditional (fallback)" if lang == "en" else "无条件适用（兜底）"]
@@ -154,8 +155,11 @@ def explain(
     for rule, cond in bound.rules:
         if rule.id not in fired:
             continue
-        why = "；".join(_reasons(bound, cond, values, lang, True)) if not en else "; ".join(
-            _reasons(bound, cond, values, lang, True))
+        why = (
+            "；".join(_reasons(bound, cond, values, lang, True))
+            if not en
+            else "; ".join(_reasons(bound, cond, values, lang, True))
+        )
         basis = "、".join(c.render() for c in rule.basis)
         title = rule.title_en if en else rule.title_zh
         if en:
@@ -175,9 +179,7 @@ def explain(
             continue
         failed = _reasons(bound, cond, values, lang, False)
         sep = "; " if en else "；"
-        why_not[rule.id] = (
-            f"not met: {sep.join(failed)}" if en else f"不满足：{sep.join(failed)}"
-        )
+        why_not[rule.id] = f"not met: {sep.join(failed)}" if en else f"不满足：{sep.join(failed)}"
     if why_not:
         head = "Not applied: " if en else "未适用："
         sep = "; " if en else "；"
@@ -186,7 +188,8 @@ def explain(
     if switched_off:
         parts.append(
             f"Switched off by parameter: {', '.join(switched_off)}."
-            if en else f"以下规则已由参数关闭：{'、'.join(switched_off)}。"
+            if en
+            else f"以下规则已由参数关闭：{'、'.join(switched_off)}。"
         )
     result: dict[str, Any] = {
         "outcome": outcome,
@@ -210,8 +213,14 @@ def explain(
     return result
 
 
-def _summary(bound: BoundPackage, values: dict[str, Any], fired: set[str],
-             winners: list[RuleDef], outcome: str | None, bands: list[int]) -> dict[str, Any]:
+def _summary(
+    bound: BoundPackage,
+    values: dict[str, Any],
+    fired: set[str],
+    winners: list[RuleDef],
+    outcome: str | None,
+    bands: list[int],
+) -> dict[str, Any]:
     pkg = bound.package
     result: dict[str, Any] = {
         "outcome": outcome,
@@ -229,8 +238,9 @@ def _summary(bound: BoundPackage, values: dict[str, Any], fired: set[str],
     return result
 
 
-def output_value(bound: BoundPackage, cases: Any, outcome: str | None,
-                 values: dict[str, Any]) -> Any:
+def output_value(
+    bound: BoundPackage, cases: Any, outcome: str | None, values: dict[str, Any]
+) -> Any:
     for case in cases:
         if case.outcomes is not None and outcome not in case.outcomes:
             continue
@@ -245,8 +255,7 @@ def output_value(bound: BoundPackage, cases: Any, outcome: str | None,
 
 def _points(bound: BoundPackage, bands: list[int]) -> dict[str, int]:
     return {
-        ind.id: bound.bands[i][bands[i]].points
-        for i, ind in enumerate(bound.package.indicators)
+        ind.id: bound.bands[i][bands[i]].points for i, ind in enumerate(bound.package.indicators)
     }
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from rules import vector
 from rules.bound import BoundPackage
 from rules.decision import decide_records
 from rules.explain import output_value
@@ -20,7 +21,6 @@ from rules.issues import RulesError
 from rules.jsonl import read_jsonl
 from rules.records import RecordError
 from rules.registry import bound_at, load_packages, version_at, versions_of
-from rules import vector
 
 
 @dataclass
@@ -47,10 +47,7 @@ def load_population(path: str | Path, package_id: str, as_of: date) -> list[dict
     from jianguan.registry_read import read_enterprises
 
     enterprises = read_enterprises(p)
-    rows = [
-        {k: getattr(e, k) for k in e.__dataclass_fields__}  # type: ignore[attr-defined]
-        for e in enterprises
-    ]
+    rows = [{k: getattr(e, k) for k in e.__dataclass_fields__} for e in enterprises]
     if package_id == "supervision" and any(not r.get("credit_tier") for r in rows):
         from rules.api import classify_enterprises
 
@@ -59,8 +56,14 @@ def load_population(path: str | Path, package_id: str, as_of: date) -> list[dict
     return rows
 
 
-def compare(old_path: str, new_path: str, population: str, as_of: date | None,
-            lang: str = "zh", samples: int = 5) -> Impact:
+def compare(
+    old_path: str,
+    new_path: str,
+    population: str,
+    as_of: date | None,
+    lang: str = "zh",
+    samples: int = 5,
+) -> Impact:
     old_pkgs = load_packages([old_path])
     new_pkgs = load_packages([new_path])
     if len(old_pkgs) != 1 or len(new_pkgs) != 1 or set(old_pkgs) != set(new_pkgs):
@@ -87,10 +90,13 @@ def compare(old_path: str, new_path: str, population: str, as_of: date | None,
     order = new.outcome_order()
     for a in order:
         transitions[a] = {b: counts.get((a, b), 0) for b in order}
-    changed_idx = [k for k in range(len(keep)) if res_old["outcome"][k] != res_new["outcome"][k]
-                   or res_old["lists"][k] != res_new["lists"][k]]
-    impact = Impact(pid, old.version, new.version, len(rows), errors, transitions,
-                    len(changed_idx))
+    changed_idx = [
+        k
+        for k in range(len(keep))
+        if res_old["outcome"][k] != res_new["outcome"][k]
+        or res_old["lists"][k] != res_new["lists"][k]
+    ]
+    impact = Impact(pid, old.version, new.version, len(rows), errors, transitions, len(changed_idx))
     for k in range(len(keep)):
         for li in res_new["lists"][k] - res_old["lists"][k]:
             impact.lists_gained[li] = impact.lists_gained.get(li, 0) + 1
@@ -105,15 +111,19 @@ def compare(old_path: str, new_path: str, population: str, as_of: date | None,
     for k in changed_idx[:samples]:
         raw = rows[keep[k]]
         record = {key: (v.isoformat() if isinstance(v, date) else v) for key, v in raw.items()}
-        before = decide_records(pid, [record], as_of=old_day, engine="vector", lang=lang,
-                                paths=[old.path])[0]
-        after = decide_records(pid, [record], as_of=new_day, engine="vector", lang=lang,
-                               paths=[new.path])[0]
+        before = decide_records(
+            pid, [record], as_of=old_day, engine="vector", lang=lang, paths=[old.path]
+        )[0]
+        after = decide_records(
+            pid, [record], as_of=new_day, engine="vector", lang=lang, paths=[new.path]
+        )[0]
         impact.samples.append({"id": raw.get("id"), "old": before, "new": after})
     return impact
 
 
-def _valid(bound: BoundPackage, rows: list[dict[str, Any]]) -> tuple[dict[int, dict[str, Any]], int]:
+def _valid(
+    bound: BoundPackage, rows: list[dict[str, Any]]
+) -> tuple[dict[int, dict[str, Any]], int]:
     from rules.records import parse_record
 
     ok: dict[int, dict[str, Any]] = {}
@@ -145,8 +155,10 @@ def _run(bound: BoundPackage, values: list[dict[str, Any]]) -> dict[str, Any]:
     ratio = None
     cases = bound.package.model.outputs.get("sampling_ratio")
     if cases is not None:
-        ratio = [Decimal(str(output_value(bound, cases, str(result.outcome[k]), values[k]) or 0))
-                 for k in range(n)]
+        ratio = [
+            Decimal(str(output_value(bound, cases, str(result.outcome[k]), values[k]) or 0))
+            for k in range(n)
+        ]
     return {"outcome": [str(o) for o in result.outcome], "lists": lists, "ratio": ratio}
 
 
@@ -156,8 +168,9 @@ def _tier_workload(tiers: list[str], day: date) -> str | None:
     if sup is None:
         return None
     ratios = bound_at(sup, day).params.get("sampling_ratio", {})
-    total = sum((Decimal(str(ratios.get(t, "0"))) if t != "D" else Decimal(1) for t in tiers),
-                Decimal(0))
+    total = sum(
+        (Decimal(str(ratios.get(t, "0"))) if t != "D" else Decimal(1) for t in tiers), Decimal(0)
+    )
     return str(total)
 
 
@@ -165,13 +178,17 @@ def render(impact: Impact, lang: str) -> str:
     en = lang == "en"
     lines = []
     if en:
-        lines.append(f"Package {impact.package}: {impact.old_version} → {impact.new_version}; "
-                     f"{impact.population} records, {impact.errors} could not be read, "
-                     f"{impact.changed} change.")
+        lines.append(
+            f"Package {impact.package}: {impact.old_version} → {impact.new_version}; "
+            f"{impact.population} records, {impact.errors} could not be read, "
+            f"{impact.changed} change."
+        )
         lines.append("Transition matrix (rows: old, columns: new):")
     else:
-        lines.append(f"规则包 {impact.package}：{impact.old_version} → {impact.new_version}；"
-                     f"共 {impact.population} 条，{impact.errors} 条无法读取，{impact.changed} 条结论或名单变化。")
+        lines.append(
+            f"规则包 {impact.package}：{impact.old_version} → {impact.new_version}；"
+            f"共 {impact.population} 条，{impact.errors} 条无法读取，{impact.changed} 条结论或名单变化。"
+        )
         lines.append("结论转移矩阵（行：旧版，列：新版）：")
     cols = list(impact.transitions)
     width = max([len(c) for c in cols] + [6])
@@ -181,20 +198,28 @@ def render(impact: Impact, lang: str) -> str:
     if impact.lists_gained or impact.lists_lost:
         gained = ", ".join(f"{k} +{v}" for k, v in sorted(impact.lists_gained.items())) or "-"
         lost = ", ".join(f"{k} -{v}" for k, v in sorted(impact.lists_lost.items())) or "-"
-        lines.append(f"List entries gained: {gained}; lost: {lost}" if en
-                     else f"名单新增：{gained}；移出：{lost}")
+        lines.append(
+            f"List entries gained: {gained}; lost: {lost}"
+            if en
+            else f"名单新增：{gained}；移出：{lost}"
+        )
     if impact.workload_old is not None:
         lines.append(
             f"Expected yearly inspections (sum of sampling ratios): {impact.workload_old} → "
-            f"{impact.workload_new}" if en else
-            f"预计年度抽查户次（抽查比例之和）：{impact.workload_old} → {impact.workload_new}"
+            f"{impact.workload_new}"
+            if en
+            else f"预计年度抽查户次（抽查比例之和）：{impact.workload_old} → {impact.workload_new}"
         )
     for s in impact.samples:
         lines.append(f"— {s['id']}:")
-        lines.append(f"  old: {s['old'].get('outcome')} — {s['old'].get('explanation', s['old'].get('error'))}"
-                     if en else
-                     f"  旧版：{s['old'].get('outcome')} — {s['old'].get('explanation', s['old'].get('error'))}")
-        lines.append(f"  new: {s['new'].get('outcome')} — {s['new'].get('explanation', s['new'].get('error'))}"
-                     if en else
-                     f"  新版：{s['new'].get('outcome')} — {s['new'].get('explanation', s['new'].get('error'))}")
+        lines.append(
+            f"  old: {s['old'].get('outcome')} — {s['old'].get('explanation', s['old'].get('error'))}"
+            if en
+            else f"  旧版：{s['old'].get('outcome')} — {s['old'].get('explanation', s['old'].get('error'))}"
+        )
+        lines.append(
+            f"  new: {s['new'].get('outcome')} — {s['new'].get('explanation', s['new'].get('error'))}"
+            if en
+            else f"  新版：{s['new'].get('outcome')} — {s['new'].get('explanation', s['new'].get('error'))}"
+        )
     return "\n".join(lines)

@@ -16,11 +16,15 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any] | RecordError]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise RulesError(f"无法读取输入文件 {path}：{exc.strerror}",
-                         f"cannot read input file {path}: {exc.strerror}") from None
+        raise RulesError(
+            f"无法读取输入文件 {path}：{exc.strerror}",
+            f"cannot read input file {path}: {exc.strerror}",
+        ) from None
     except UnicodeDecodeError:
-        raise RulesError(f"输入文件 {path} 不是 UTF-8 编码；请另存为 UTF-8。",
-                         f"input file {path} is not UTF-8; save it as UTF-8.") from None
+        raise RulesError(
+            f"输入文件 {path} 不是 UTF-8 编码；请另存为 UTF-8。",
+            f"input file {path} is not UTF-8; save it as UTF-8.",
+        ) from None
     return list(_parse_lines(text.splitlines()))
 
 

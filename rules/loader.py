@@ -268,7 +268,7 @@ class _PackageBuilder:
                 self.fail(path, "min/max 只适用于 int 字段。", "min/max apply to int fields only.")
             out[name] = FieldInfo(spec.type, tuple(spec.values or ()), tuple(spec.tables or ()))
         derived_types: dict[str, str] = {}
-        for name, spec in self.m.derived.items():
+        for name, dspec in self.m.derived.items():
             path = ("derived", name)
             self.check_name(name, path)
             if name in out:
@@ -278,7 +278,7 @@ class _PackageBuilder:
             ops = [
                 k
                 for k in ("first_present", "add_years", "years_between", "scorecard")
-                if getattr(spec, k) is not None
+                if getattr(dspec, k) is not None
             ]
             if len(ops) != 1:
                 self.fail(
@@ -291,37 +291,36 @@ class _PackageBuilder:
             known = {**{k: v.type for k, v in out.items()}, **derived_types}
             op = ops[0]
             if op == "first_present":
-                for f in spec.first_present or []:
-                    if known.get(f) != spec.type:
+                for f in dspec.first_present or []:
+                    if known.get(f) != dspec.type:
                         self.fail(
                             (*path, "first_present"),
-                            f"「{f}」不是已定义的 {spec.type} 字段。",
-                            f"'{f}' is not a defined {spec.type} field.",
+                            f"「{f}」不是已定义的 {dspec.type} 字段。",
+                            f"'{f}' is not a defined {dspec.type} field.",
                         )
-            elif op == "add_years" and spec.add_years is not None:
-                if spec.type != "date" or known.get(spec.add_years.field) != "date":
+            elif op == "add_years" and dspec.add_years is not None:
+                if dspec.type != "date" or known.get(dspec.add_years.field) != "date":
                     self.fail(
                         (*path, "add_years"),
                         "add_years 需要日期字段，结果也是日期。",
                         "add_years needs a date field and yields a date.",
                     )
-                self.check_years(spec.add_years.years, (*path, "add_years", "years"))
-            elif op == "years_between" and spec.years_between is not None:
-                if spec.type != "int" or known.get(spec.years_between.from_field) != "date":
+                self.check_years(dspec.add_years.years, (*path, "add_years", "years"))
+            elif op == "years_between" and dspec.years_between is not None:
+                if dspec.type != "int" or known.get(dspec.years_between.from_field) != "date":
                     self.fail(
                         (*path, "years_between"),
                         "years_between 需要日期字段，结果是整数。",
                         "years_between needs a date field and yields an int.",
                     )
-            elif op == "scorecard":
-                if spec.type != "int" or self.m.scorecard is None:
-                    self.fail(
-                        path,
-                        "scorecard 派生值必须是 int，且文件中要有 scorecard 一节。",
-                        "a scorecard value must be int and the file needs a scorecard.",
-                    )
-            derived_types[name] = spec.type
-            out[name] = FieldInfo(spec.type)
+            elif op == "scorecard" and (dspec.type != "int" or self.m.scorecard is None):
+                self.fail(
+                    path,
+                    "scorecard 派生值必须是 int，且文件中要有 scorecard 一节。",
+                    "a scorecard value must be int and the file needs a scorecard.",
+                )
+            derived_types[name] = dspec.type
+            out[name] = FieldInfo(dspec.type)
         return out
 
     def check_years(self, years: Any, path: tuple[Any, ...]) -> None:

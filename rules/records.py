@@ -75,9 +75,9 @@ def _convert(package: Package, name: str, kind: str, value: Any) -> Any:
             raise _bad(name, value, "整数", "an integer")
         if isinstance(value, int):
             result = value
-        elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", value):
-            result = int(value)
-        elif isinstance(value, float) and value.is_integer():
+        elif (isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", value)) or (
+            isinstance(value, float) and value.is_integer()
+        ):
             result = int(value)
         else:
             raise _bad(name, value, "整数", "an integer")

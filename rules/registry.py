@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -33,12 +34,17 @@ def load_packages(paths: Iterable[str | Path] | None = None) -> dict[str, list[P
             found.setdefault(package.id, []).append(package)
     for versions in found.values():
         versions.sort(key=lambda p: p.effective_from)
-        for older, newer in zip(versions, versions[1:], strict=False):
+        for older, newer in itertools.pairwise(versions):
             if older.effective_from == newer.effective_from:
-                issues.append(RuleIssue(newer.path, 1,
-                                        f"与 {older.path} 的 effective_from 相同；同一规则包的各版本生效日必须不同。",
-                                        f"same effective_from as {older.path}; versions of one "
-                                        "package need distinct dates."))
+                issues.append(
+                    RuleIssue(
+                        newer.path,
+                        1,
+                        f"与 {older.path} 的 effective_from 相同；同一规则包的各版本生效日必须不同。",
+                        f"same effective_from as {older.path}; versions of one "
+                        "package need distinct dates.",
+                    )
+                )
     if issues:
         raise RuleFileError(issues)
     _CACHE[key] = found
@@ -65,7 +71,9 @@ def version_at(versions: list[Package], day: date) -> Package | None:
     return current
 
 
-def bound_at(package: Package, as_of: date, overrides: dict[str, Any] | None = None) -> BoundPackage:
+def bound_at(
+    package: Package, as_of: date, overrides: dict[str, Any] | None = None
+) -> BoundPackage:
     """Bind with caching: the same content, date and overrides give the same engine ruleset."""
     import json
 

@@ -31,8 +31,9 @@ def analyse(package: Package, source: SourceMap) -> list[RuleIssue]:
         try:
             bound = bind_package(package, day)
         except RulesError as exc:
-            issues.append(RuleIssue(source.file, source.line(("parameters",)),
-                                    exc.message_zh, exc.message_en))
+            issues.append(
+                RuleIssue(source.file, source.line(("parameters",)), exc.message_zh, exc.message_en)
+            )
             return issues
         found = _analyse_bound(package, bound.rules, day, source)
         for issue in found:
@@ -77,10 +78,15 @@ def _analyse_bound(
     if total > MAX_CELLS:
         if has_fallback:
             return []
-        return [RuleIssue(file, source.line(("rules",)),
-                          "条件组合过多，无法证明每个输入都有结论；请加一条兜底规则（when: {always: true}）。",
-                          "too many combinations to prove every input gets an outcome; add a "
-                          "fallback rule (when: {always: true}).")]
+        return [
+            RuleIssue(
+                file,
+                source.line(("rules",)),
+                "条件组合过多，无法证明每个输入都有结论；请加一条兜底规则（when: {always: true}）。",
+                "too many combinations to prove every input gets an outcome; add a "
+                "fallback rule (when: {always: true}).",
+            )
+        ]
     index = _cell_indices(sizes, total)
     column_of: dict[Atom, np.ndarray] = {}
     for pos, (key, reps) in enumerate(axes):
@@ -91,52 +97,79 @@ def _analyse_bound(
         else:
             rel = next(r for r in relations if repr(r) == key)
             column_of[rel] = index[pos].astype(bool)
-    fired = np.array([_eval(c, column_of, total) for c in conds]) if conds else np.zeros((0, total), bool)
+    fired = (
+        np.array([_eval(c, column_of, total) for c in conds])
+        if conds
+        else np.zeros((0, total), bool)
+    )
     issues: list[RuleIssue] = []
     stamp = f"（{day.isoformat()} 的参数）"
     stamp_en = f" (parameters of {day.isoformat()})"
     for i, (rule, _c) in enumerate(rules):
         line = package.line_of_rule.get(rule.id, 1)
         if not fired[i].any():
-            issues.append(RuleIssue(file, line,
-                                    f"规则「{rule.id}」的条件互相矛盾，永远不会适用{stamp}；请检查条件。",
-                                    f"rule '{rule.id}' can never apply: its conditions contradict "
-                                    f"each other{stamp_en}; check them."))
+            issues.append(
+                RuleIssue(
+                    file,
+                    line,
+                    f"规则「{rule.id}」的条件互相矛盾，永远不会适用{stamp}；请检查条件。",
+                    f"rule '{rule.id}' can never apply: its conditions contradict "
+                    f"each other{stamp_en}; check them.",
+                )
+            )
             continue
-        stronger = [j for j, (other, _) in enumerate(rules)
-                    if other.rank < rule.rank and other.outcome != rule.outcome]
+        stronger = [
+            j
+            for j, (other, _) in enumerate(rules)
+            if other.rank < rule.rank and other.outcome != rule.outcome
+        ]
         if stronger:
             beaten = fired[stronger].any(axis=0)
             if not (fired[i] & ~beaten).any():
                 names = "、".join(rules[j][0].id for j in stronger if (fired[j] & fired[i]).any())
-                issues.append(RuleIssue(file, line,
-                                        f"规则「{rule.id}」凡适用时总有更优先的规则（{names}）得出不同结论，它永远不会决定结论{stamp}；"
-                                        "请调整优先级或条件，或删除它。",
-                                        f"rule '{rule.id}' is shadowed: whenever it applies, a "
-                                        f"higher-precedence rule ({names}) gives another outcome"
-                                        f"{stamp_en}; change priorities or conditions, or delete it."))
+                issues.append(
+                    RuleIssue(
+                        file,
+                        line,
+                        f"规则「{rule.id}」凡适用时总有更优先的规则（{names}）得出不同结论，它永远不会决定结论{stamp}；"
+                        "请调整优先级或条件，或删除它。",
+                        f"rule '{rule.id}' is shadowed: whenever it applies, a "
+                        f"higher-precedence rule ({names}) gives another outcome"
+                        f"{stamp_en}; change priorities or conditions, or delete it.",
+                    )
+                )
         for j in range(i + 1, len(rules)):
             other = rules[j][0]
             if other.rank == rule.rank and other.outcome != rule.outcome:
                 both = fired[i] & fired[j]
                 if both.any():
                     example = _describe(package, axes, index, int(np.argmax(both)))
-                    issues.append(RuleIssue(file, line,
-                                            f"规则「{rule.id}」与「{other.id}」优先级相同、结论不同，却可能同时适用"
-                                            f"（例如 {example}）；请设定不同的 priority 或用 exception_to 说明谁是例外。",
-                                            f"rules '{rule.id}' and '{other.id}' have equal "
-                                            f"precedence and different outcomes but can both apply "
-                                            f"(e.g. {example}); give different priorities or "
-                                            "declare one an exception_to the other."))
+                    issues.append(
+                        RuleIssue(
+                            file,
+                            line,
+                            f"规则「{rule.id}」与「{other.id}」优先级相同、结论不同，却可能同时适用"
+                            f"（例如 {example}）；请设定不同的 priority 或用 exception_to 说明谁是例外。",
+                            f"rules '{rule.id}' and '{other.id}' have equal "
+                            f"precedence and different outcomes but can both apply "
+                            f"(e.g. {example}); give different priorities or "
+                            "declare one an exception_to the other.",
+                        )
+                    )
     if not has_fallback and conds:
         gap = ~fired.any(axis=0)
         if gap.any():
             example = _describe(package, axes, index, int(np.argmax(gap)))
-            issues.append(RuleIssue(file, source.line(("rules",)),
-                                    f"有的输入得不到任何结论（例如 {example}）{stamp}；"
-                                    "请补充规则覆盖这种情形，或加一条兜底规则（when: {always: true}）。",
-                                    f"some input gets no outcome (e.g. {example}){stamp_en}; add "
-                                    "a rule for it or a fallback rule (when: {always: true})."))
+            issues.append(
+                RuleIssue(
+                    file,
+                    source.line(("rules",)),
+                    f"有的输入得不到任何结论（例如 {example}）{stamp}；"
+                    "请补充规则覆盖这种情形，或加一条兜底规则（when: {always: true}）。",
+                    f"some input gets no outcome (e.g. {example}){stamp_en}; add "
+                    "a rule for it or a fallback rule (when: {always: true}).",
+                )
+            )
     return issues
 
 
@@ -154,8 +187,10 @@ def _representatives(package: Package, name: str, atoms: list[Atom]) -> list[Any
         reps = list(info.values)
     elif info.type == "set":
         members = sorted({m for a in atoms if a.op == "contains_any" for m in a.operand})
-        reps = [frozenset(c for c, keep in zip(members, mask, strict=True) if keep)
-                for mask in itertools.product([False, True], repeat=len(members))]
+        reps = [
+            frozenset(c for c, keep in zip(members, mask, strict=True) if keep)
+            for mask in itertools.product([False, True], repeat=len(members))
+        ]
     elif info.type == "code":
         codes = sorted(set().union(*(package.tables[t] for t in info.tables)))
         seen: dict[tuple[bool, ...], str] = {}
@@ -224,8 +259,9 @@ def _eval(cond: Cond, columns: dict[Atom, np.ndarray], total: int) -> np.ndarray
     raise TypeError(cond)
 
 
-def _describe(package: Package, axes: list[tuple[str, list[Any]]], index: list[np.ndarray],
-              cell: int) -> str:
+def _describe(
+    package: Package, axes: list[tuple[str, list[Any]]], index: list[np.ndarray], cell: int
+) -> str:
     parts = []
     for pos, (key, reps) in enumerate(axes):
         value = reps[int(index[pos][cell])]

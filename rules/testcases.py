@@ -30,8 +30,18 @@ def run_package_tests(package: Package) -> list[TestResult]:
                 package.id, [dict(test.input)], as_of=as_of, engine=engine, paths=[package.path]
             )[0]
             zh, en = _compare(test.expect.model_dump(exclude_none=True), got)
-            out.append(TestResult(package.id, package.version, package.path, test.name, engine,
-                                  not zh, "；".join(zh), "; ".join(en)))
+            out.append(
+                TestResult(
+                    package.id,
+                    package.version,
+                    package.path,
+                    test.name,
+                    engine,
+                    not zh,
+                    "；".join(zh),
+                    "; ".join(en),
+                )
+            )
     return out
 
 
@@ -54,5 +64,7 @@ def _compare(expect: dict[str, Any], got: dict[str, Any]) -> tuple[list[str], li
             en.append(f"{key} should be {sorted(expect[key])}, got {sorted(got.get(key) or [])}")
     if "sampling_ratio" in expect and got.get("sampling_ratio") != expect["sampling_ratio"]:
         zh.append(f"抽查比例应为 {expect['sampling_ratio']}，实际为 {got.get('sampling_ratio')}")
-        en.append(f"sampling_ratio should be {expect['sampling_ratio']}, got {got.get('sampling_ratio')}")
+        en.append(
+            f"sampling_ratio should be {expect['sampling_ratio']}, got {got.get('sampling_ratio')}"
+        )
     return zh, en

@@ -60,16 +60,18 @@ def columns_from_values(bound: BoundPackage, rows: Sequence[dict[str, Any]]) -> 
             values = np.fromiter((bool(v) for v in raw), dtype=bool, count=n)
         elif kind in ("enum", "code"):
             index = {v: i for i, v in enumerate(vocabulary(bound, name))}
-            values = np.fromiter((index.get(v, -1) for v in raw), dtype=np.int64, count=n)
-            cols[name] = Column(values, present, list(index))
+            codes = np.fromiter((index.get(str(v), -1) for v in raw), dtype=np.int64, count=n)
+            cols[name] = Column(codes, present, list(index))
             continue
         elif kind in ("int", "date"):
             values = np.fromiter((v if v is not None else 0 for v in raw), dtype=np.int64, count=n)
         elif kind == "set":
-            values = {
+            members = {
                 m: np.fromiter((v is not None and m in v for v in raw), dtype=bool, count=n)
                 for m in spec.values or []
             }
+            cols[name] = Column(members, present)
+            continue
         else:
             values = np.array([v or "" for v in raw], dtype=object)
         cols[name] = Column(values, present)
@@ -122,7 +124,8 @@ def columns_from_arrays(bound: BoundPackage, arrays: Mapping[str, Any]) -> dict[
         if name not in cols:
             empty: Any = (
                 {m: np.zeros(total, bool) for m in spec.values or []}
-                if spec.type == "set" else np.zeros(total, np.int64)
+                if spec.type == "set"
+                else np.zeros(total, np.int64)
             )
             cols[name] = Column(empty, np.zeros(total, dtype=bool))
     return cols

@@ -42,8 +42,10 @@ def compare_engines(bound: BoundPackage, values: list[dict[str, Any]]) -> list[s
         vec = {ids[r] for r in np.flatnonzero(result.fired[:, k])}
         best = min((ranks[r] for r in applied), default=(None, ""))[1]
         if applied != vec or best != result.outcome[k]:
-            problems.append(f"record {k}: durable {sorted(applied)} {best} vs vector {sorted(vec)} "
-                            f"{result.outcome[k]}")
+            problems.append(
+                f"record {k}: durable {sorted(applied)} {best} vs vector {sorted(vec)} "
+                f"{result.outcome[k]}"
+            )
     return problems
 
 

@@ -38,8 +38,9 @@ def test_points_per_indicator_are_in_the_explanation(engine: str) -> None:
 
 @pytest.mark.parametrize("engine", ["durable", "vector"])
 def test_serious_dishonesty_is_d_whatever_the_score(engine: str) -> None:
-    [got] = decide("credit-tier", [CLEAN | {"serious_dishonest_list": True}], as_of=AS_OF,
-                   engine=engine)
+    [got] = decide(
+        "credit-tier", [CLEAN | {"serious_dishonest_list": True}], as_of=AS_OF, engine=engine
+    )
     assert got["outcome"] == "D" and "d-serious-dishonesty" in got["rules"]
 
 
@@ -83,28 +84,59 @@ def test_supervision_key_random_lists_and_ratio(engine: str) -> None:
 
 
 def test_sampling_override_changes_the_ratio() -> None:
-    [got] = decide("supervision", [{"id": "b", "credit_tier": "B"}], as_of=AS_OF,
-                   overrides={"sampling": {"B": "0.5"}})
+    [got] = decide(
+        "supervision",
+        [{"id": "b", "credit_tier": "B"}],
+        as_of=AS_OF,
+        overrides={"sampling": {"B": "0.5"}},
+    )
     assert got["sampling_ratio"] == "0.5"
 
 
 def test_classify_enterprises_respects_given_values() -> None:
-    base = Enterprise("E1", "甲", "360102", "F52", date(2012, 1, 1), True, False, False, 0, 0, False)
-    given_tier = Enterprise("E2", "乙", "360102", "F52", date(2012, 1, 1), credit_tier="D",
-                            key_supervision=False)
+    base = Enterprise(
+        "E1", "甲", "360102", "F52", date(2012, 1, 1), True, False, False, 0, 0, False
+    )
+    given_tier = Enterprise(
+        "E2", "乙", "360102", "F52", date(2012, 1, 1), credit_tier="D", key_supervision=False
+    )
     licence = Enterprise("E3", "丙", "360102", "C14", date(2012, 1, 1), high_risk_licence=True)
     a, d, key = classify_enterprises([base, given_tier, licence], as_of=AS_OF)
-    assert (a.credit_tier, a.key_supervision, a.sampling_ratio, a.yearly_cap) == ("A", False, "0.03", 1)
+    assert (a.credit_tier, a.key_supervision, a.sampling_ratio, a.yearly_cap) == (
+        "A",
+        False,
+        "0.03",
+        1,
+    )
     assert d.credit_tier == "D" and d.key_supervision is False and d.sampling_ratio == "1"
     assert key.key_supervision and key.lists[0] == "key_supervision" and key.sampling_ratio == "1"
 
 
 def test_classify_matches_decide_on_tiers() -> None:
-    rows = [CLEAN | {"id": f"e{i}", "penalties_3y": i % 5, "complaints_12m": i % 7,
-                     "abnormal_list": i % 3 == 0} for i in range(40)]
+    rows = [
+        CLEAN
+        | {
+            "id": f"e{i}",
+            "penalties_3y": i % 5,
+            "complaints_12m": i % 7,
+            "abnormal_list": i % 3 == 0,
+        }
+        for i in range(40)
+    ]
     enterprises = [
-        Enterprise(r["id"], r["name"], r["district"], r["industry"], date(2012, 4, 1),
-                   True, r["abnormal_list"], False, r["penalties_3y"], r["complaints_12m"], False)
+        Enterprise(
+            r["id"],
+            r["name"],
+            r["district"],
+            r["industry"],
+            date(2012, 4, 1),
+            True,
+            r["abnormal_list"],
+            False,
+            r["penalties_3y"],
+            r["complaints_12m"],
+            False,
+        )
         for r in rows
     ]
     tiers = [c.credit_tier for c in classify_enterprises(enterprises, as_of=AS_OF)]
@@ -116,7 +148,10 @@ def test_evaluate_columns_returns_fired_matrix() -> None:
 
     result = evaluate_columns(
         "supervision",
-        {"credit_tier": np.array(["A", "D", "B"]), "high_risk_licence": np.array([True, False, False])},
+        {
+            "credit_tier": np.array(["A", "D", "B"]),
+            "high_risk_licence": np.array([True, False, False]),
+        },
         as_of=AS_OF,
     )
     assert list(result.outcome) == ["key", "key", "random"]

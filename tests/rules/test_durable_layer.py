@@ -42,9 +42,15 @@ def test_unlisted_action_is_refused() -> None:
 def test_action_errors_are_surfaced() -> None:
     bound = bound_at(versions_of("supervision")[-1], AS_OF)
     compiled = durable_engine.prepare(bound)
-    fact = durable_engine.make_fact(compiled, {"credit_tier": "D", "high_risk_licence": None,
-                                               "abnormal_list": None,
-                                               "serious_dishonest_list": None})
+    fact = durable_engine.make_fact(
+        compiled,
+        {
+            "credit_tier": "D",
+            "high_risk_licence": None,
+            "abnormal_list": None,
+            "serious_dishonest_list": None,
+        },
+    )
     host = durable_engine._get_host()
     host.errors.append(RuntimeError("boom"))
     with pytest.raises(durable_engine.EngineError, match="boom"):

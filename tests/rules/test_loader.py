@@ -147,10 +147,10 @@ def test_input_without_outcome_is_reported_with_an_example() -> None:
 
 
 def test_exception_to_wins_over_its_rule() -> None:
-    text = MINIMAL.replace("    priority: 9\n    fallback: true\n", "    exception_to: r-yes\n").replace(
-        "when: {always: true}", "when: {field: count, gt: 5}"
-    )
-    package, issues = load_text(text, "demo.yaml")
+    text = MINIMAL.replace(
+        "    priority: 9\n    fallback: true\n", "    exception_to: r-yes\n"
+    ).replace("when: {always: true}", "when: {field: count, gt: 5}")
+    _package, issues = load_text(text, "demo.yaml")
     # r-no is now an exception to r-yes; without a fallback, flag=false & count<=5 is a gap.
     assert any("得不到任何结论" in i.message_zh for i in issues)
 

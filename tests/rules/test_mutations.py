@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from rules.loader import load_text
 from tests.rules.conftest import CREDIT, PENALTY, SUPERVISION
 
-SOURCES = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (PENALTY, CREDIT, SUPERVISION)}
+SOURCES = {
+    p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (PENALTY, CREDIT, SUPERVISION)
+}
 NAMES = sorted(SOURCES)
 
 ODD_VALUES = st.one_of(
@@ -24,8 +26,9 @@ ODD_VALUES = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["$foo", "id", "sid", "always", "field", "all", "2021-02-30", "9" * 400]),
     st.lists(st.integers(), max_size=3),
-    st.dictionaries(st.sampled_from(["field", "gt", "param", "$nex", "all", "bogus"]),
-                    st.integers(), max_size=3),
+    st.dictionaries(
+        st.sampled_from(["field", "gt", "param", "$nex", "all", "bogus"]), st.integers(), max_size=3
+    ),
 )
 
 
@@ -67,8 +70,9 @@ def _mutate(doc: Any, path: tuple[Any, ...], kind: str, value: Any) -> Any:
     kind=st.sampled_from(["replace", "delete", "rename", "operator"]),
     value=ODD_VALUES,
 )
-def test_mutated_file_loads_or_is_refused_with_a_message(name: str, pick: int, kind: str,
-                                                         value: Any) -> None:
+def test_mutated_file_loads_or_is_refused_with_a_message(
+    name: str, pick: int, kind: str, value: Any
+) -> None:
     path = PATHS[name][pick % len(PATHS[name])]
     doc = _mutate(SOURCES[name], path, kind, value)
     try:

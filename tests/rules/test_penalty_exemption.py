@@ -32,54 +32,119 @@ def case(**changes: Any) -> dict[str, Any]:
 
 CASES = [
     ("plain violation", {}, "penalise", []),
-    ("Art. 33(1) first sentence", {"minor": True, "corrected_in_time": True, "harm": "none"},
-     "no_penalty", ["art33-1-minor-no-harm"]),
+    (
+        "Art. 33(1) first sentence",
+        {"minor": True, "corrected_in_time": True, "harm": "none"},
+        "no_penalty",
+        ["art33-1-minor-no-harm"],
+    ),
     ("Art. 33(2) no fault", {"no_fault_proven": True}, "no_penalty", ["art33-2-no-fault"]),
-    ("Art. 33(1) second sentence",
-     {"first_offence": True, "harm": "slight", "corrected_in_time": True},
-     "may_waive", ["art33-1-first-offence"]),
+    (
+        "Art. 33(1) second sentence",
+        {"first_offence": True, "harm": "slight", "corrected_in_time": True},
+        "may_waive",
+        ["art33-1-first-offence"],
+    ),
     ("first offence but not corrected", {"first_offence": True, "harm": "slight"}, "penalise", []),
     ("Art. 32 mitigating", {"mitigating": ["coerced"]}, "mitigate", ["art32-mitigate"]),
-    ("no penalty beats mitigate",
-     {"no_fault_proven": True, "mitigating": ["meritorious"]},
-     "no_penalty", ["art33-2-no-fault", "art32-mitigate"]),
-    ("Art. 36 two years and a day",
-     {"occurred_on": "2021-03-01", "discovered_on": "2023-03-02", "minor": True,
-      "corrected_in_time": True, "harm": "none"},
-     "time_barred", ["art36-time-barred", "art33-1-minor-no-harm"]),
-    ("Art. 36 exactly two years is within time",
-     {"occurred_on": "2021-03-01", "discovered_on": "2023-03-01"}, "penalise", []),
-    ("continuing conduct counts from its end",
-     {"occurred_on": "2018-01-01", "ended_on": "2023-01-10", "discovered_on": "2024-12-31"},
-     "penalise", []),
-    ("continuing conduct ended long ago",
-     {"occurred_on": "2018-01-01", "ended_on": "2020-01-10", "discovered_on": "2022-01-11"},
-     "time_barred", ["art36-time-barred"]),
-    ("5-year extension: 4 years later still punishable",
-     {"occurred_on": "2021-08-01", "discovered_on": "2025-08-01",
-      "life_health_financial_safety": True}, "penalise", []),
-    ("5-year extension: 5 years and a day",
-     {"occurred_on": "2021-08-01", "discovered_on": "2026-08-02",
-      "life_health_financial_safety": True}, "time_barred", ["art36-time-barred-extended"]),
-    ("29 February: the period ends on 28 February",
-     {"occurred_on": "2024-02-29", "discovered_on": "2026-03-01"}, "time_barred",
-     ["art36-time-barred"]),
-    ("29 February: 28 February is the last day",
-     {"occurred_on": "2024-02-29", "discovered_on": "2026-02-28"}, "penalise", []),
-    ("SAMR first-offence list item",
-     {"violation_code": "SAMR2025_FW01", "first_offence": True, "harm": "slight",
-      "corrected_in_time": True},
-     "may_waive", ["art33-1-first-offence", "samr-2025-first-offence-list"]),
-    ("SAMR minor list item",
-     {"violation_code": "SAMR2025_QW02", "minor": True, "harm": "none", "corrected_in_time": True},
-     "no_penalty", ["art33-1-minor-no-harm", "samr-2025-minor-list"]),
+    (
+        "no penalty beats mitigate",
+        {"no_fault_proven": True, "mitigating": ["meritorious"]},
+        "no_penalty",
+        ["art33-2-no-fault", "art32-mitigate"],
+    ),
+    (
+        "Art. 36 two years and a day",
+        {
+            "occurred_on": "2021-03-01",
+            "discovered_on": "2023-03-02",
+            "minor": True,
+            "corrected_in_time": True,
+            "harm": "none",
+        },
+        "time_barred",
+        ["art36-time-barred", "art33-1-minor-no-harm"],
+    ),
+    (
+        "Art. 36 exactly two years is within time",
+        {"occurred_on": "2021-03-01", "discovered_on": "2023-03-01"},
+        "penalise",
+        [],
+    ),
+    (
+        "continuing conduct counts from its end",
+        {"occurred_on": "2018-01-01", "ended_on": "2023-01-10", "discovered_on": "2024-12-31"},
+        "penalise",
+        [],
+    ),
+    (
+        "continuing conduct ended long ago",
+        {"occurred_on": "2018-01-01", "ended_on": "2020-01-10", "discovered_on": "2022-01-11"},
+        "time_barred",
+        ["art36-time-barred"],
+    ),
+    (
+        "5-year extension: 4 years later still punishable",
+        {
+            "occurred_on": "2021-08-01",
+            "discovered_on": "2025-08-01",
+            "life_health_financial_safety": True,
+        },
+        "penalise",
+        [],
+    ),
+    (
+        "5-year extension: 5 years and a day",
+        {
+            "occurred_on": "2021-08-01",
+            "discovered_on": "2026-08-02",
+            "life_health_financial_safety": True,
+        },
+        "time_barred",
+        ["art36-time-barred-extended"],
+    ),
+    (
+        "29 February: the period ends on 28 February",
+        {"occurred_on": "2024-02-29", "discovered_on": "2026-03-01"},
+        "time_barred",
+        ["art36-time-barred"],
+    ),
+    (
+        "29 February: 28 February is the last day",
+        {"occurred_on": "2024-02-29", "discovered_on": "2026-02-28"},
+        "penalise",
+        [],
+    ),
+    (
+        "SAMR first-offence list item",
+        {
+            "violation_code": "SAMR2025_FW01",
+            "first_offence": True,
+            "harm": "slight",
+            "corrected_in_time": True,
+        },
+        "may_waive",
+        ["art33-1-first-offence", "samr-2025-first-offence-list"],
+    ),
+    (
+        "SAMR minor list item",
+        {
+            "violation_code": "SAMR2025_QW02",
+            "minor": True,
+            "harm": "none",
+            "corrected_in_time": True,
+        },
+        "no_penalty",
+        ["art33-1-minor-no-harm", "samr-2025-minor-list"],
+    ),
 ]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("name", "changes", "outcome", "rules"), CASES, ids=[c[0] for c in CASES])
-def test_law_cases(engine: str, name: str, changes: dict[str, Any], outcome: str,
-                   rules: list[str]) -> None:
+def test_law_cases(
+    engine: str, name: str, changes: dict[str, Any], outcome: str, rules: list[str]
+) -> None:
     [got] = decide("penalty-exemption", [case(**changes)], as_of=AS_OF, engine=engine)
     assert got["outcome"] == outcome, got["explanation"]
     assert sorted(got["rules"]) == sorted(rules or ["penalise"])
@@ -120,12 +185,17 @@ def test_missing_required_field_is_an_error() -> None:
 
 
 def test_why_and_why_not_are_given_in_both_languages() -> None:
-    [zh] = decide("penalty-exemption", [case(minor=True, corrected_in_time=True, harm="none")],
-                  as_of=AS_OF)
+    [zh] = decide(
+        "penalty-exemption", [case(minor=True, corrected_in_time=True, harm="none")], as_of=AS_OF
+    )
     assert "适用 art33-1-minor-no-harm" in zh["explanation"]
     assert "art32-mitigate" in zh["why_not"] and "不满足" in zh["why_not"]["art32-mitigate"]
-    [en] = decide("penalty-exemption", [case(minor=True, corrected_in_time=True, harm="none")],
-                  as_of=AS_OF, lang="en")
+    [en] = decide(
+        "penalty-exemption",
+        [case(minor=True, corrected_in_time=True, harm="none")],
+        as_of=AS_OF,
+        lang="en",
+    )
     assert "Applies art33-1-minor-no-harm" in en["explanation"]
     assert en["why_not"]["art33-2-no-fault"].startswith("not met:")
 
@@ -133,15 +203,22 @@ def test_why_and_why_not_are_given_in_both_languages() -> None:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_first_offence_leniency_can_be_switched_off(engine: str) -> None:
     record = case(first_offence=True, harm="slight", corrected_in_time=True)
-    [off] = decide("penalty-exemption", [record], as_of=AS_OF, engine=engine,
-                   overrides={"first_offence_leniency": False})
+    [off] = decide(
+        "penalty-exemption",
+        [record],
+        as_of=AS_OF,
+        engine=engine,
+        overrides={"first_offence_leniency": False},
+    )
     assert off["outcome"] == "penalise"
     assert "art33-1-first-offence" not in off["rules"]
 
 
 def test_durable_batches_far_past_1024_records() -> None:
-    records = [case(minor=i % 2 == 0, corrected_in_time=True, harm="none") | {"id": f"c{i}"}
-               for i in range(3000)]
+    records = [
+        case(minor=i % 2 == 0, corrected_in_time=True, harm="none") | {"id": f"c{i}"}
+        for i in range(3000)
+    ]
     out = decide("penalty-exemption", records, as_of=AS_OF, engine="durable")
     assert len(out) == 3000
     assert [o["id"] for o in out[:3]] == ["c0", "c1", "c2"]
@@ -154,7 +231,9 @@ def _two_versions(tmp_path: Path) -> Path:
     write(tmp_path, "new.yaml", text)
     # A hypothetical older version with a one-year limitation period (lighter than the new).
     old = (
-        text.replace("effective_from: 2021-07-15", "effective_from: 2017-09-01\n  effective_to: 2021-07-14")
+        text.replace(
+            "effective_from: 2021-07-15", "effective_from: 2017-09-01\n  effective_to: 2021-07-14"
+        )
         .replace('version: "2021.7.15"', 'version: "2017.9.1"')
         .replace("from: 2021-07-15\n        value: 2\n", "from: 2017-09-01\n        value: 1\n")
         .replace("from: 2021-07-15", "from: 2017-09-01")
@@ -167,8 +246,9 @@ def _two_versions(tmp_path: Path) -> Path:
 def test_art37_old_law_applies_when_lighter(tmp_path: Path, engine: str) -> None:
     folder = _two_versions(tmp_path)
     record = case(occurred_on="2020-01-10", discovered_on="2021-06-01")
-    [got] = decide_records("penalty-exemption", [record], as_of=date(2021, 9, 1), engine=engine,
-                           paths=[str(folder)])
+    [got] = decide_records(
+        "penalty-exemption", [record], as_of=date(2021, 9, 1), engine=engine, paths=[str(folder)]
+    )
     assert got["outcome"] == "time_barred"
     assert got["art37"]["conduct_version"] == "2017.9.1"
     assert got["art37"]["current_outcome"] == "penalise"
@@ -180,8 +260,9 @@ def test_art37_equal_outcomes_keep_the_current_version(tmp_path: Path) -> None:
     folder = _two_versions(tmp_path)
     # Both versions give no_penalty: nothing is lighter, so the current version is applied.
     record = case(occurred_on="2021-01-10", discovered_on="2021-06-01", no_fault_proven=True)
-    [got] = decide_records("penalty-exemption", [record], as_of=date(2021, 9, 1),
-                           paths=[str(folder)])
+    [got] = decide_records(
+        "penalty-exemption", [record], as_of=date(2021, 9, 1), paths=[str(folder)]
+    )
     assert got["outcome"] == "no_penalty"
     assert got["art37"]["applied_version"] == "2021.7.15"
 
