@@ -173,6 +173,10 @@ def explain(
             parts.append(f"{lead.id} takes precedence over {', '.join(others)}.")
         else:
             parts.append(f"{lead.id} 优先于 {'、'.join(others)}。")
+    for name, cases in pkg.model.outputs.items():
+        value = output_value(bound, cases, outcome, values)
+        source = _output_source(bound, cases, outcome)
+        parts.append(f"{name} = {value}{source}.")
     why_not: dict[str, str] = {}
     for rule, cond in bound.rules:
         if rule.id in fired:
@@ -251,6 +255,17 @@ def output_value(
             return value.get(str(values.get(case.by)))
         return value
     return None
+
+
+def _output_source(bound: BoundPackage, cases: Any, outcome: str | None) -> str:
+    for case in cases:
+        if case.outcomes is not None and outcome not in case.outcomes:
+            continue
+        if case.param is None:
+            return ""
+        cite = bound.package.citation_of_param(case.param, bound.as_of)
+        return f" ({case.param}: {cite.render()})" if cite else f" ({case.param})"
+    return ""
 
 
 def _points(bound: BoundPackage, bands: list[int]) -> dict[str, int]:

@@ -90,12 +90,16 @@ def compare(
     order = new.outcome_order()
     for a in order:
         transitions[a] = {b: counts.get((a, b), 0) for b in order}
-    changed_idx = [
-        k
-        for k in range(len(keep))
-        if res_old["outcome"][k] != res_new["outcome"][k]
-        or res_old["lists"][k] != res_new["lists"][k]
-    ]
+
+    def differs(k: int) -> bool:
+        if res_old["outcome"][k] != res_new["outcome"][k]:
+            return True
+        if res_old["lists"][k] != res_new["lists"][k]:
+            return True
+        old_r, new_r = res_old["ratio"], res_new["ratio"]
+        return old_r is not None and new_r is not None and old_r[k] != new_r[k]
+
+    changed_idx = [k for k in range(len(keep)) if differs(k)]
     impact = Impact(pid, old.version, new.version, len(rows), errors, transitions, len(changed_idx))
     for k in range(len(keep)):
         for li in res_new["lists"][k] - res_old["lists"][k]:
