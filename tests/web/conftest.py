@@ -25,16 +25,28 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    """An app on a fresh store with one user per role (tests/web/flows.py names them)."""
-    from tests.web.flows import make_users
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite store with one user per role, made once: each test copies the file
+    (migrating and hashing passwords for every test would dominate the suite's time)."""
+    from jianguan.db import open_store
+    from tests.web.flows import make_users_in
 
-    made = create_app(
-        f"sqlite:///{tmp_path / 'web.db'}", {"TESTING": True, "SECRET_KEY": "test-secret"}
-    )
-    make_users(made)
-    return made
+    path = tmp_path_factory.mktemp("template") / "web.db"
+    store = open_store(f"sqlite:///{path}")
+    make_users_in(store)
+    with store.engine.connect() as conn:  # fold the WAL into the main file before copying
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.dispose()
+    return path
+
+
+@pytest.fixture
+def app(tmp_path: Path, template_store: Path) -> Flask:
+    """An app on a fresh store with one user per role (tests/web/flows.py names them)."""
+    target = tmp_path / "web.db"
+    shutil.copyfile(template_store, target)
+    return create_app(f"sqlite:///{target}", {"TESTING": True, "SECRET_KEY": "test-secret"})
 
 
 def _free_port() -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
+from jianguan.db import Store
 from jianguan.registry_store import import_registry
 from tests.store import samples
 from web.app import store_of
@@ -21,7 +22,11 @@ TASK_ID = "JX-360102-2027-01"
 
 
 def make_users(app: Flask) -> None:
-    with store_of(app).session() as session:
+    make_users_in(store_of(app))
+
+
+def make_users_in(store: Store) -> None:
+    with store.session() as session:
         for role, name in ROLE_USERS.items():
             create_user(session, name, PASSWORD, role, f"{name} 测试")
         create_user(session, SECOND_REGULATOR, PASSWORD, "regulator", "第二监管人员")
