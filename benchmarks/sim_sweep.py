@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
 
 from distributed import Client, LocalCluster
@@ -28,6 +29,11 @@ scenarios:
   - name: D-half
     overrides: {{sampling: {{D: 0.5}}}}
 """
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -55,12 +61,15 @@ def main() -> None:
                 for w in client.scheduler_info()["workers"]
             ]
             client.gather(warm)
+            cpu_before = sum(client.run(_cpu_seconds).values())
             started = time.perf_counter()
             results[workers] = run_scenario(scenario, cluster=client, use_cache=False)
             times[workers] = time.perf_counter() - started
+            cpu = sum(client.run(_cpu_seconds).values()) - cpu_before
         print(
             f"{args.replications} replications × 2 variants, {args.enterprises:,} enterprises, "
-            f"LocalCluster {workers} worker(s): {times[workers]:.2f} s"
+            f"LocalCluster {workers} worker(s): {times[workers]:.2f} s wall, {cpu:.1f} CPU-s in "
+            f"workers (cores actually obtained: {cpu / times[workers]:.2f})"
         )
     assert results[1] == results[2], "the sweep must not depend on the number of workers"
     print(f"speed-up 1 → 2 workers: {times[1] / times[2]:.2f}× (identical results)")
