@@ -68,7 +68,7 @@ def upload() -> str | tuple[str, int]:
     if request.method == "GET":
         return render_template("registry_import.html")
     lang = short_language()
-    with tempfile.TemporaryDirectory(prefix="jianguan-upload-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="jg-") as tmp:
         folder = Path(tmp)
         saved: dict[str, Path] = {}
         names: dict[str, str] = {}
