@@ -23,6 +23,7 @@ from scheduler import lifecycle
 from scheduler.canonical_json import sha256_of
 from scheduler.draw import canonical_inputs, check_seed, classify, in_population
 from scheduler.task_file import parse_task
+from scheduler.work_calendar import build_calendar
 from web.access import allow
 from web.app import store_of
 from web.db_session import db
@@ -161,6 +162,11 @@ def new_task() -> str | Response | tuple[str, int]:
         return render_template("task_new.html", **context), 400
     except DataFileError as err:
         context["errors"] = [i.message_en if lang == "en" else i.message_zh for i in err.issues]
+        return render_template("task_new.html", **context), 400
+    try:
+        build_calendar(task)  # an unknown year without holidays: say so now, not in the job
+    except JianguanError as err:
+        context["errors"] = [err.message(lang)]
         return render_template("task_new.html", **context), 400
     session = db()
     if session.get(TaskRow, task.id) is not None:

@@ -92,6 +92,22 @@ def create_user(
     return row
 
 
+def ensure_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    *,
+    actor: str = "system",
+) -> bool:
+    """Create the user unless one with that name exists (for re-runnable demos); True if made."""
+    if session.scalar(select(User.id).where(User.username == username.strip())) is not None:
+        return False
+    create_user(session, username, password, role, display_name, actor=actor)
+    return True
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     row = session.scalars(select(User).where(User.username == username.strip())).first()
     if row is None:

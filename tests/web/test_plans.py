@@ -260,3 +260,17 @@ def test_finding_with_a_case_shows_the_penalty_exemption_decision(app: Flask, dr
         {**case, "occurred_on": "2027-04-01"},  # discovered before the conduct began
     )
     assert bad.status_code == 400 and 'id="result-error"' in bad.get_data(as_text=True)
+
+
+def test_task_for_a_year_without_a_statutory_calendar_asks_for_holidays(
+    app: Flask, tmp_path: Path
+) -> None:
+    load_registry(app, tmp_path)
+    client = signed_in(app, "reg1")
+    reply = post(
+        client,
+        "/plans/tasks/new",
+        {**TASK_FORM, "holidays": "", "start": "2031-03-01", "end": "2031-03-31"},
+    )
+    assert reply.status_code == 400
+    assert "calendar.holidays" in reply.get_data(as_text=True)

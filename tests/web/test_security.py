@@ -161,3 +161,19 @@ def test_security_headers(app: Flask) -> None:
     reply = app.test_client().get("/login")
     assert reply.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in reply.headers["Content-Security-Policy"]
+
+
+def test_ensure_user_is_idempotent_and_create_user_refuses_duplicates(app: Flask) -> None:
+    import pytest
+
+    from web.app import store_of
+    from web.users import UserError, create_user, ensure_user
+
+    with store_of(app).session() as session:
+        assert ensure_user(session, "demo_legal", "demo-password-1", "legal") is True
+        assert ensure_user(session, "demo_legal", "other-password-1", "legal") is False
+        with pytest.raises(UserError, match="已存在"):
+            create_user(session, "demo_legal", "demo-password-1", "legal")
+        with pytest.raises(UserError, match="角色"):
+            create_user(session, "x2", "demo-password-1", "superuser")
+    login(app.test_client(), "demo_legal", "demo-password-1")
