@@ -190,6 +190,10 @@ def render_html(result: dict[str, Any], chart: Path | None, lang: str = "zh") ->
         for c in (RANDOM_DRAW_HIT_RATE, NATIONAL_NONCONFORMING)
     )
     settings = result.get("settings", {})
+    notes = "".join(
+        f'<p class="warn">⚠ {esc(n["en"] if lang == "en" else n["zh"])}</p>'
+        for n in result.get("notes", [])
+    )
     image = f'<img alt="charts" src="{_png_uri(chart)}">' if chart is not None else ""
     return f"""<!doctype html>
 <html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">
@@ -200,7 +204,7 @@ table {{ border-collapse: collapse; margin: 1em 0; font-size: 14px; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; vertical-align: top; }}
 th:first-child, td:first-child {{ text-align: left; }}
 small {{ color: #666; }} .up {{ color: #b35900; }} .down {{ color: #1f6fb3; }} .same {{ color: #666; }}
-img {{ max-width: 100%; }} dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; }}
+img {{ max-width: 100%; }} .warn {{ color: #b35900; }} dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; }}
 </style></head><body>
 <h1>{esc(_t("title", lang))}: {esc(result["name"])}</h1>
 <dl>
@@ -211,6 +215,7 @@ img {{ max-width: 100%; }} dl {{ display: grid; grid-template-columns: max-conte
 <dd>{settings.get("replications", "")} / {settings.get("periods", "")}</dd>
 </dl>
 <p>{esc(_t("note", lang))}</p>
+{notes}
 <table><thead><tr><th>{esc(_t("metric", lang))}</th>{head}</tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
 {image}

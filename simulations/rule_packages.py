@@ -96,3 +96,10 @@ def package_hashes() -> dict[str, list[str]]:
     from rules.registry import versions_of
 
     return {p: [v.sha256 for v in versions_of(p)] for p in PACKAGES}
+
+
+def d_tier_is_key() -> bool:
+    """Whether the shipped supervision package puts tier D under key supervision."""
+    from rules.registry import versions_of
+
+    return any(r.id == D_TIER_KEY_RULE for v in versions_of(SUPERVISION) for r in v.rules)

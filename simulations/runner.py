@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from jianguan.errors import JianguanError
+from simulations import rule_packages
 from simulations.compare import PerReplication, compare, merge
 from simulations.model import RunSettings, run_variant
 from simulations.policy import resolve_policies
@@ -115,6 +116,29 @@ def _on_dask(
             client.close()
 
 
+def notes(scenario: ScenarioFile) -> list[dict[str, str]]:
+    """Warnings a planner needs to read the result right, in both languages."""
+    policies = resolve_policies(scenario)
+    base = policies[0]
+    out: list[dict[str, str]] = []
+    if not rule_packages.d_tier_is_key():
+        return out
+    for p in policies[1:]:
+        if p.d_tier_key_supervision and p.sampling["D"] != base.sampling["D"]:
+            out.append(
+                {
+                    "zh": f"情景 {p.name}：按现行 supervision 规则包，D 类企业全部纳入重点监管"
+                    "（全覆盖），D 类抽查比例不起作用；如需比较 D 类按比例抽查，请同时设置 "
+                    "d_tier_key_supervision: false",
+                    "en": f"scenario {p.name}: under the shipped supervision package every "
+                    "tier-D firm is under key supervision (full coverage), so the D ratio has "
+                    "no effect; to compare D sampled at a ratio, also set "
+                    "d_tier_key_supervision: false",
+                }
+            )
+    return out
+
+
 def run_scenario(
     scenario: ScenarioFile,
     *,
@@ -166,6 +190,7 @@ def run_scenario(
             "replications": scenario.replications,
             "seed": scenario.seed,
         },
+        "notes": notes(scenario),
     }
     store_result(sid, scenario, _json_safe(result))
     return _json_safe(result)

@@ -80,3 +80,16 @@ def test_result_is_reproducible_from_its_scenario_id(
     assert again == first
     # A different seed is a different scenario, with its own id.
     assert scenario_id(tiny(seed=12)) != sid
+
+
+def test_result_warns_when_a_d_ratio_change_cannot_matter() -> None:
+    from simulations.runner import notes
+    from simulations.scenario_file import NamedScenario, Overrides
+
+    keyed = tiny(
+        baseline=Overrides(sampling={"D": 0.4}),
+        scenarios=[NamedScenario(name="D-all", overrides=Overrides(sampling={"D": 1.0}))],
+    )
+    # The shipped supervision package puts tier D under key supervision: the ratio is moot.
+    assert [n["en"].split(":")[0] for n in notes(keyed)] == ["scenario D-all"]
+    assert notes(tiny()) == []  # D sampled at its ratio: nothing to warn about
