@@ -13,11 +13,11 @@ from simulations.scenario_file import read_scenario
 DEMO_SCENARIO = Path(__file__).with_name("demo_scenario.yaml")
 
 
-def run_demo_comparison(out_dir: Path, lang: str = "zh") -> Path:
+def run_demo_comparison(out_dir: Path, lang: str = "zh", workers: int = 2) -> Path:
     """Run the demo scenarios (cached by scenario id) and write `sim-demo.json` with its charts
     and report into `out_dir`; returns the self-contained HTML report."""
     scenario = read_scenario(DEMO_SCENARIO)
-    result = run_scenario(scenario, workers=2, progress=progress_bar(lang))
+    result = run_scenario(scenario, workers=workers, progress=progress_bar(lang))
     out = Path(out_dir) / "sim-demo.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(canonical_bytes(result))

@@ -61,6 +61,6 @@ def test_bad_scenario_file_exits_1_with_file_and_line(
 
 def test_demo_comparison_writes_a_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JIANGUAN_INSTANCE", str(tmp_path / "instance"))
-    page = run_demo_comparison(tmp_path / "demo")
+    page = run_demo_comparison(tmp_path / "demo", workers=1)
     text = page.read_text(encoding="utf-8")
     assert page.name == "sim-demo.html" and "half-officers" in text and "quiet-1-20" in text
