@@ -130,10 +130,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _install_jobs(app: Flask) -> None:
     from web.plan_jobs import JobRegistry
-    from web.plan_views import status_name
+    from web.plan_views import soft_goal_name, status_name
 
     app.extensions["jianguan_jobs"] = JobRegistry()
     app.jinja_env.globals["plan_status"] = status_name
+    app.jinja_env.globals["soft_goal"] = soft_goal_name
 
 
 def store_of(app: Flask) -> Store:

@@ -180,7 +180,7 @@ def build_review(session: Session, plan: PlanRow) -> Review:
         Why(
             i["enterprise_id"],
             names.get(i["enterprise_id"], ("?", ""))[0],
-            names.get(i["enterprise_id"], ("", ""))[1],
+            division_name(names.get(i["enterprise_id"], ("", ""))[1]) or "",
             draw.get(i["enterprise_id"], {}).get("stratum", "?"),
             draw.get(i["enterprise_id"], {}).get("rank", ""),
             position.get(i["enterprise_id"], 0),

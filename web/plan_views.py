@@ -40,6 +40,18 @@ ACTORS = ("regulator",)
 DEFAULT_FIELDS = {"SCJG": "quality", "SW": "tax", "YJ": "safety"}
 
 
+# What the scheduler's soft-goal counters mean (scheduler/region_solver.py report keys).
+SOFT_GOALS = {
+    "travel_overflow_inspections": "跨区划出行超出（户次）",
+    "spread_overflow_inspections": "负载不均超出（户次）",
+    "team_places_outside_home_district": "在本单位区划外检查（人次）",
+}
+
+
+def soft_goal_name(key: str) -> str:
+    return _(SOFT_GOALS[key]) if key in SOFT_GOALS else key
+
+
 def status_name(status: str) -> str:
     return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
