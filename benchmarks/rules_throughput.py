@@ -1,7 +1,7 @@
 """Decisions per second on credit-tier records: our durable path, the vector engine, and the
 bare durable_rules kernel on the same compiled JSON with a do-nothing action.
 
-    .venv/bin/python benchmarks/rules_throughput.py [--records 100000] [--workers N]
+    .venv/bin/python benchmarks/rules_throughput.py [--records 100000] [--workers N] [--repeat 3]
 
 Figures printed:
 - bare kernel: prebuilt facts, one session per record, deleted after it (the physical limit);
@@ -105,6 +105,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="bare and durable-summary runs alternate this many times; the best of each is kept "
+        "(the machine is shared, so single runs are noisy)",
+    )
     args = parser.parse_args()
     n = args.records
     bound = bound_at(versions_of(PACKAGE)[-1], AS_OF)
@@ -121,7 +128,11 @@ def main() -> None:
         facts.append(durable_engine.make_fact(compiled, values))
     ruleset = durable_engine.compile_ruleset(bound)
     print(f"credit-tier, {n:,} generated records ({len(facts):,} valid), as of {AS_OF}")
-    bare = bare_rate(facts, ruleset)
+    bare = 0.0
+    durable_summary = 0.0
+    for _ in range(max(1, args.repeat)):
+        bare = max(bare, bare_rate(facts, ruleset))
+        durable_summary = max(durable_summary, timed(records, "durable", False, 1))
     fired_total = sum(
         len(s)
         for s in durable_engine.fire(
@@ -132,7 +143,6 @@ def main() -> None:
         f"  bare durable_rules kernel, do-nothing action: {bare:12,.0f} records/s "
         f"({fired_total / min(5000, len(facts)):.2f} rules fire per record)"
     )
-    durable_summary = timed(records, "durable", False, 1)
     print(
         f"  durable, summary (no explanation text):      {durable_summary:12,.0f} decisions/s "
         f"= {durable_summary / bare:.0%} of bare"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,7 @@ def days_to_date(days: int) -> date:
     return date.fromordinal(days + EPOCH_ORDINAL)
 
 
+@lru_cache(maxsize=131072)
 def add_years(days: int, years: int) -> int:
     """The same day `years` later; 29 Feb falls on 28 Feb (民法典 Art. 202: 没有对应日的，月末日)."""
     d = days_to_date(days)
@@ -39,6 +41,7 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
+@lru_cache(maxsize=131072)
 def years_between(start: int, end: int) -> int:
     """Completed years from `start` to `end`: the largest n with add_years(start, n) <= end."""
     n = days_to_date(end).year - days_to_date(start).year
@@ -91,27 +94,44 @@ class BoundPackage:
     def derive(self, values: dict[str, Any]) -> list[int]:
         """Add derived values to a typed record in place; return the scorecard band per indicator."""
         chosen: list[int] = []
-        for name, spec in self.package.model.derived.items():
-            if spec.first_present is not None:
-                values[name] = next(
-                    (values[f] for f in spec.first_present if values.get(f) is not None), None
-                )
-            elif spec.add_years is not None:
-                start = values.get(spec.add_years.field)
-                values[name] = None if start is None else add_years(start, self.years[name])
-            elif spec.years_between is not None:
-                start = values.get(spec.years_between.from_field)
-                values[name] = None if start is None else years_between(start, self.as_of_days)
+        for kind, name, source, extra in self._derive_plan():
+            if kind == "first":
+                values[name] = next((values[f] for f in source if values.get(f) is not None), None)
+            elif kind == "add":
+                start = values.get(source)
+                values[name] = None if start is None else add_years(start, extra)
+            elif kind == "years":
+                start = values.get(source)
+                values[name] = None if start is None else years_between(start, extra)
             else:
                 total = self.base_points
-                for bands in self.bands:
-                    for index, band in enumerate(bands):
-                        if band.test(values):
+                for bands in extra:
+                    for index, (test, points) in enumerate(bands):
+                        if test(values):
                             chosen.append(index)
-                            total += band.points
+                            total += points
                             break
                 values[name] = total
         return chosen
+
+    def _derive_plan(self) -> list[tuple[str, str, Any, Any]]:
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = []
+            for name, spec in self.package.model.derived.items():
+                if spec.first_present is not None:
+                    plan.append(("first", name, tuple(spec.first_present), None))
+                elif spec.add_years is not None:
+                    plan.append(("add", name, spec.add_years.field, self.years[name]))
+                elif spec.years_between is not None:
+                    plan.append(("years", name, spec.years_between.from_field, self.as_of_days))
+                else:
+                    tests = [
+                        [(compile_cond(b.cond), b.points) for b in bands] for bands in self.bands
+                    ]
+                    plan.append(("score", name, None, tests))
+            self.__dict__["_plan"] = plan
+        return plan
 
     def check(self, values: dict[str, Any]) -> None:
         for _cid, cond, zh, en in self.checks:

@@ -137,11 +137,11 @@ def explain(
     full: bool = True,
 ) -> dict[str, Any]:
     """A formats §5 decision (without `id`) plus why-not, points and package identity."""
+    if not full:
+        return _summary(bound, values, fired, bands)
     outcome, winners = resolve(bound, fired)
     fired = applied_ids(bound, fired)
     pkg = bound.package
-    if not full:
-        return _summary(bound, values, fired, winners, outcome, bands)
     en = lang == "en"
     applied = [r for r, _ in bound.rules if r.id in fired]
     parts: list[str] = []
@@ -217,28 +217,43 @@ def explain(
     return result
 
 
+_SUMMARIES: dict[tuple[str, frozenset[str], tuple[int, ...]], dict[str, Any]] = {}
+
+
 def _summary(
-    bound: BoundPackage,
-    values: dict[str, Any],
-    fired: set[str],
-    winners: list[RuleDef],
-    outcome: str | None,
-    bands: list[int],
+    bound: BoundPackage, values: dict[str, Any], fired: set[str], bands: list[int]
 ) -> dict[str, Any]:
-    pkg = bound.package
-    result: dict[str, Any] = {
-        "outcome": outcome,
-        "basis": citations(winners),
-        "rules": [r.id for r, _ in bound.rules if r.id in fired],
-        "package": pkg.id,
-        "package_version": pkg.version,
-        "package_sha256": pkg.sha256,
-        "as_of": bound.as_of.isoformat(),
-    }
-    if bound.bands:
-        result["points"] = _points(bound, bands)
-    for name, cases in pkg.model.outputs.items():
-        result[name] = output_value(bound, cases, outcome, values)
+    """Outcome, rules, citations and points without the text: the same for every record that
+    fired the same rules and fell in the same bands, so it is computed once and copied."""
+    key = (bound.key, frozenset(fired), tuple(bands))
+    cached = _SUMMARIES.get(key)
+    if cached is None:
+        outcome, winners = resolve(bound, fired)
+        applied = applied_ids(bound, fired)
+        pkg = bound.package
+        cached = {
+            "outcome": outcome,
+            "basis": citations(winners),
+            "rules": [r.id for r, _ in bound.rules if r.id in applied],
+            "package": pkg.id,
+            "package_version": pkg.version,
+            "package_sha256": pkg.sha256,
+            "as_of": bound.as_of.isoformat(),
+        }
+        if bound.bands:
+            cached["points"] = _points(bound, bands)
+        if len(_SUMMARIES) > 100_000:
+            _SUMMARIES.clear()
+        _SUMMARIES[key] = cached
+    result = dict(cached)
+    result["basis"] = list(cached["basis"])
+    result["rules"] = list(cached["rules"])
+    if "points" in cached:
+        result["points"] = dict(cached["points"])
+    outputs = bound.package.model.outputs
+    if outputs:
+        for name, cases in outputs.items():
+            result[name] = output_value(bound, cases, cached["outcome"], values)
     return result
 
 

@@ -8,6 +8,7 @@ Anything that cannot be read makes the record an `error` naming the field and th
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -39,25 +40,72 @@ def _blank(value: Any) -> bool:
 def parse_record(package: Package, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Typed values of every input field of `package` (None when not given)."""
     out: dict[str, Any] = {}
-    for name, spec in package.model.fields.items():
+    for name, required, kind, fast, spec in _plan(package):
         value = raw.get(name)
-        if _blank(value):
-            if spec.required:
+        if fast is not None and type(value) is fast:
+            # the common case: a JSON value of exactly the right type
+            if kind == "int" and (
+                abs(value) > 10**9
+                or (spec.min is not None and value < spec.min)
+                or (spec.max is not None and value > spec.max)
+            ):
+                out[name] = _convert_checked(package, name, spec, value)
+            else:
+                out[name] = value
+            continue
+        if kind == "date" and type(value) is str:
+            days = _iso_days(value)
+            if days is not None:
+                out[name] = days
+                continue
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            if required:
                 raise RecordError(
                     f"缺少必填字段「{name}」（{spec.label_zh}）；请补上。",
                     f"missing required field '{name}' ({spec.label_en}); add it.",
                 )
             out[name] = None
             continue
-        out[name] = _convert(package, name, spec.type, value)
-        if spec.type == "int":
-            low, high = spec.min, spec.max
-            if (low is not None and out[name] < low) or (high is not None and out[name] > high):
-                raise RecordError(
-                    f"字段「{name}」的值 {out[name]} 超出范围 [{low}, {high}]。",
-                    f"field '{name}' value {out[name]} is outside [{low}, {high}].",
-                )
+        out[name] = _convert_checked(package, name, spec, value)
     return out
+
+
+_PLANS: dict[str, list[tuple[str, bool, str, type | None, Any]]] = {}
+_FAST = {"bool": bool, "int": int, "string": str}
+
+
+def _plan(package: Package) -> list[tuple[str, bool, str, type | None, Any]]:
+    plan = _PLANS.get(package.sha256)
+    if plan is None:
+        plan = [
+            (name, spec.required, spec.type, _FAST.get(spec.type), spec)
+            for name, spec in package.model.fields.items()
+        ]
+        _PLANS[package.sha256] = plan
+    return plan
+
+
+@lru_cache(maxsize=65536)
+def _iso_days(text: str) -> int | None:
+    """Days since 1970-01-01 of a strict YYYY-MM-DD text, None when it is not one."""
+    if not _DATE.match(text):
+        return None
+    try:
+        return date_to_days(date.fromisoformat(text))
+    except ValueError:
+        return None
+
+
+def _convert_checked(package: Package, name: str, spec: Any, value: Any) -> Any:
+    result = _convert(package, name, spec.type, value)
+    if spec.type == "int":
+        low, high = spec.min, spec.max
+        if (low is not None and result < low) or (high is not None and result > high):
+            raise RecordError(
+                f"字段「{name}」的值 {result} 超出范围 [{low}, {high}]。",
+                f"field '{name}' value {result} is outside [{low}, {high}].",
+            )
+    return result
 
 
 def _convert(package: Package, name: str, kind: str, value: Any) -> Any:

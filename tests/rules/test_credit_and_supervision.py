@@ -156,3 +156,26 @@ def test_evaluate_columns_returns_fired_matrix() -> None:
     )
     assert list(result.outcome) == ["key", "key", "random"]
     assert result.fired[result.rule_ids.index("random-pool")].tolist() == [False, False, True]
+
+
+@pytest.mark.parametrize("package_id", ["credit-tier", "supervision"])
+def test_summary_mode_gives_the_same_decisions_without_text(package_id: str) -> None:
+    from rules.decision import decide_records
+
+    rows = [
+        CLEAN
+        | {
+            "id": f"e{i}",
+            "penalties_3y": i % 5,
+            "abnormal_list": i % 4 == 0,
+            "credit_tier": "ABCD"[i % 4],
+            "high_risk_licence": i % 7 == 0,
+        }
+        for i in range(30)
+    ]
+    full = decide_records(package_id, rows, as_of=AS_OF)
+    short = decide_records(package_id, rows, as_of=AS_OF, explained=False)
+    keys = ("outcome", "rules", "basis", "points", "sampling_ratio", "yearly_cap")
+    for a, b in zip(full, short, strict=True):
+        assert {k: a.get(k) for k in keys} == {k: b.get(k) for k in keys}
+        assert "explanation" not in b
