@@ -8,9 +8,9 @@ Anything that cannot be read makes the record an `error` naming the field and th
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from rules.conditions import date_to_days
