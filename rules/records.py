@@ -41,7 +41,7 @@ def parse_record(package: Package, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Typed values of every input field of `package` (None when not given)."""
     out: dict[str, Any] = {}
     for name, required, kind, fast, spec in _plan(package):
-        value = raw.get(name)
+        value: Any = raw.get(name)
         if fast is not None and type(value) is fast:
             # the common case: a JSON value of exactly the right type
             if kind == "int" and (
