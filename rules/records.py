@@ -44,7 +44,7 @@ def parse_record(package: Package, raw: Mapping[str, Any]) -> dict[str, Any]:
         value: Any = raw.get(name)
         if fast is not None and type(value) is fast:
             # the common case: a JSON value of exactly the right type
-            if kind == "int" and (
+            if isinstance(value, int) and (
                 abs(value) > 10**9
                 or (spec.min is not None and value < spec.min)
                 or (spec.max is not None and value > spec.max)
