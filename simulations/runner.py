@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 
 from jianguan.errors import JianguanError
+from scheduler.work_calendar import CalendarError
 from simulations import rule_packages
+from simulations.capacity import period_task, quarter_bounds, schedulable_days
 from simulations.compare import PerReplication, compare, merge
 from simulations.model import RunSettings, run_variant
 from simulations.policy import resolve_policies
@@ -116,6 +118,31 @@ def _on_dask(
             client.close()
 
 
+class ScenarioCalendarError(JianguanError):
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            f"模拟期覆盖 {year} 年，而内置的法定节假日数据没有该年；不能猜测。请在情景文件的 "
+            "baseline.calendar.holidays 中列出该年的节假日（以及 extra_workdays 调休日），"
+            "或减少 periods / 调整 year",
+            f"the simulated periods reach {year}, for which the statutory holiday data has no "
+            "entries; refusing to guess. List that year's holidays in the scenario's "
+            "baseline.calendar.holidays (and 调休 days in extra_workdays), or reduce periods / "
+            "change year",
+        )
+
+
+def check_calendars(scenario: ScenarioFile) -> None:
+    """Build every variant's period calendars up front, so an unknown year is refused here,
+    with a message about the scenario file, before any work is sent out."""
+    for policy in resolve_policies(scenario):
+        for p in range(scenario.periods):
+            start, end = quarter_bounds(scenario.year, p)
+            try:
+                schedulable_days(period_task(policy, f"SIM-CHECK-P{p + 1}", start, end))
+            except CalendarError:
+                raise ScenarioCalendarError(start.year) from None
+
+
 def notes(scenario: ScenarioFile) -> list[dict[str, str]]:
     """Warnings a planner needs to read the result right, in both languages."""
     policies = resolve_policies(scenario)
@@ -157,6 +184,7 @@ def run_scenario(
         cached = cached_result(sid)
         if cached is not None:
             return cached
+    check_calendars(scenario)
     report = progress or (lambda done, total: None)
     seeds = replication_seeds(scenario)
     if cluster is not None:

@@ -64,3 +64,17 @@ def test_demo_comparison_writes_a_report(tmp_path: Path, monkeypatch: pytest.Mon
     page = run_demo_comparison(tmp_path / "demo", workers=1)
     text = page.read_text(encoding="utf-8")
     assert page.name == "sim-demo.html" and "half-officers" in text and "quiet-1-20" in text
+
+
+def test_unknown_holiday_year_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("JIANGUAN_INSTANCE", str(tmp_path / "instance"))
+    scenario = tmp_path / "long.yaml"
+    # Quarters 5–8 fall in 2027, a year the statutory calendar data does not know.
+    scenario.write_text(TINY.replace("periods: 2", "periods: 8"), encoding="utf-8")
+    args = ["sim", "run", str(scenario), "--out", str(tmp_path / "r.json"), "--lang", "en"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "2027" in err and "baseline.calendar.holidays" in err
+    assert not (tmp_path / "r.json").exists()
