@@ -269,8 +269,24 @@ def _describe(
             shown = "未填" if value is None else _show(package, key, value)
             parts.append(f"{key}={shown}")
         else:
-            parts.append(f"{key.split('field=')[1].split(',')[0].strip(chr(39))}比较={value}")
+            parts.append(f"{_relation_text(key)}={'true' if value else 'false'}")
     return "，".join(parts)
+
+
+_OPS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+
+
+def _relation_text(key: str) -> str:
+    """`Atom(field='a', op='gt', operand=FieldRef(name='b'), ...)` → `a > b`."""
+    import re
+
+    found = re.match(
+        r"Atom\(field='([^']*)', op='([^']*)', operand=FieldRef\(name='([^']*)'\)", key
+    )
+    if found is None:
+        return key
+    field, op, other = found.groups()
+    return f"({field} {_OPS.get(op, op)} {other})"
 
 
 def _show(package: Package, name: str, value: Any) -> str:
