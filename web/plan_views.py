@@ -20,8 +20,7 @@ from jianguan.models import AuditEvent, EnterpriseRow, OfficerRow, PlanRow, Task
 from jianguan.registry_schema import Officer
 from jianguan.registry_store import load_enterprises, load_officers
 from scheduler import lifecycle
-from scheduler.canonical_json import sha256_of
-from scheduler.draw import canonical_inputs, check_seed, classify, in_population
+from scheduler.draw import check_seed, classify, in_population, inputs_sha256
 from scheduler.task_file import parse_task
 from scheduler.work_calendar import build_calendar
 from web.access import allow
@@ -263,7 +262,7 @@ def commit_inputs(task_id: str) -> Response:
     try:
         enterprises = load_enterprises(store)
         population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
-        digest = sha256_of(canonical_inputs(population, load_officers(store), task))
+        digest = inputs_sha256(population, load_officers(store), task)
     except JianguanError as err:
         flash(err.message(short_language()))
         return redirect(url_for("plans.task", task_id=task_id))
