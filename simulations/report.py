@@ -58,37 +58,45 @@ def _variants(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def render_charts(result: dict[str, Any], base: Path, lang: str = "zh") -> list[Path]:
-    """One figure of small multiples, each metric's mean and 95% interval per variant, as
-    `base`.png and `base`.svg."""
+# One panel: title, bar labels, values, lower and upper error lengths, colours.
+_Panel = tuple[str, list[str], list[float], list[float], list[float], list[str]]
+
+
+def _bars(
+    entries: list[tuple[str, dict[str, Any] | None]], mean: str, ci: str
+) -> tuple[list[str], list[float], list[float], list[float]]:
+    names, values, lows, highs = [], [], [], []
+    for name, m in entries:
+        value = (m or {}).get(mean)
+        interval = (m or {}).get(ci)
+        v = float(value) if value is not None else 0.0
+        names.append(name)
+        values.append(v)
+        lows.append(v - interval[0] if interval else 0.0)
+        highs.append(interval[1] - v if interval else 0.0)
+    return names, values, lows, highs
+
+
+def _draw(panels: list[_Panel], base: Path, fonts: list[str], zero_line: bool) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    chart_lang, fonts = _chart_lang(lang)
-    variants = _variants(result)
-    names = [n for n, _ in variants]
     cols = 3
-    rows = (len(CHARTED) + cols - 1) // cols
+    rows = max(1, (len(panels) + cols - 1) // cols)
     with matplotlib.rc_context({"font.family": fonts, "axes.unicode_minus": False}):
         fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
-        for ax, key in zip(axes.ravel(), CHARTED, strict=False):
-            means = [m[key]["mean"] if m[key]["mean"] is not None else 0.0 for _, m in variants]
-            lows = [
-                mean - m[key]["ci95"][0] if m[key]["ci95"] else 0.0
-                for mean, (_, m) in zip(means, variants, strict=True)
-            ]
-            highs = [
-                m[key]["ci95"][1] - mean if m[key]["ci95"] else 0.0
-                for mean, (_, m) in zip(means, variants, strict=True)
-            ]
-            colours = ["#555555"] + ["#1f77b4"] * (len(variants) - 1)
-            ax.barh(names, means, xerr=[lows, highs], color=colours, capsize=3)
+        for ax, (title, names, values, lows, highs, colours) in zip(
+            axes.ravel(), panels, strict=False
+        ):
+            ax.barh(names, values, xerr=[lows, highs], color=colours, capsize=3)
+            if zero_line:
+                ax.axvline(0.0, color="#333333", linewidth=0.8)
             ax.invert_yaxis()
-            ax.set_title(_label(key, chart_lang), fontsize=9)
+            ax.set_title(title, fontsize=9)
             ax.tick_params(labelsize=8)
-        for ax in axes.ravel()[len(CHARTED) :]:
+        for ax in axes.ravel()[len(panels) :]:
             ax.axis("off")
         fig.tight_layout()
         base.parent.mkdir(parents=True, exist_ok=True)
@@ -97,6 +105,31 @@ def render_charts(result: dict[str, Any], base: Path, lang: str = "zh") -> list[
         fig.savefig(svg)
         plt.close(fig)
     return [png, svg]
+
+
+def render_charts(result: dict[str, Any], base: Path, lang: str = "zh") -> list[Path]:
+    """Small multiples per metric: each variant's mean with its 95% interval (`base`.png/.svg)
+    and, when there are scenarios, each scenario's paired change from the baseline with its
+    interval (`base`-change.png/.svg)."""
+    chart_lang, fonts = _chart_lang(lang)
+    variants = _variants(result)
+    levels: list[_Panel] = []
+    changes: list[_Panel] = []
+    for key in CHARTED:
+        title = _label(key, chart_lang)
+        names, values, lows, highs = _bars([(n, m.get(key)) for n, m in variants], "mean", "ci95")
+        levels.append(
+            (title, names, values, lows, highs, ["#555555"] + ["#1f77b4"] * (len(names) - 1))
+        )
+        names, values, lows, highs = _bars(
+            [(n, m.get(key)) for n, m in variants[1:]], "change", "change_ci95"
+        )
+        colours = ["#b35900" if v > 0 else "#1f6fb3" for v in values]
+        changes.append((f"Δ {title}", names, values, lows, highs, colours))
+    paths = _draw(levels, base, fonts, zero_line=False)
+    if len(variants) > 1:
+        paths += _draw(changes, base.with_name(base.name + "-change"), fonts, zero_line=True)
+    return paths
 
 
 def _fmt(value: float | None) -> str:
@@ -153,7 +186,7 @@ def _png_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render_html(result: dict[str, Any], chart: Path | None, lang: str = "zh") -> str:
+def render_html(result: dict[str, Any], charts: list[Path], lang: str = "zh") -> str:
     esc = html.escape
     variants = _variants(result)
     blocks = [result["baseline"], *result["scenarios"].values()]
@@ -194,7 +227,7 @@ def render_html(result: dict[str, Any], chart: Path | None, lang: str = "zh") ->
         f'<p class="warn">⚠ {esc(n["en"] if lang == "en" else n["zh"])}</p>'
         for n in result.get("notes", [])
     )
-    image = f'<img alt="charts" src="{_png_uri(chart)}">' if chart is not None else ""
+    image = "".join(f'<p><img alt="{esc(c.stem)}" src="{_png_uri(c)}"></p>' for c in charts)
     return f"""<!doctype html>
 <html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">
 <title>{esc(_t("title", lang))}: {esc(result["name"])}</title>
@@ -228,10 +261,11 @@ img {{ max-width: 100%; }} .warn {{ color: #b35900; }} dl {{ display: grid; grid
 
 
 def write_report(result: dict[str, Any], result_path: Path, lang: str = "zh") -> list[Path]:
-    """Next to `result_path` (e.g. out/result.json): result.png, result.svg and the
-    self-contained result.html. Returns the three paths, HTML last."""
+    """Next to `result_path` (e.g. out/result.json): result.png/.svg, result-change.png/.svg
+    (with scenarios) and the self-contained result.html. Returns the paths, HTML last."""
     base = result_path.with_suffix("")
     charts = render_charts(result, base, lang)
     page = base.with_suffix(".html")
-    page.write_text(render_html(result, charts[0], lang), encoding="utf-8")
+    pngs = [c for c in charts if c.suffix == ".png"]
+    page.write_text(render_html(result, pngs, lang), encoding="utf-8")
     return [*charts, page]

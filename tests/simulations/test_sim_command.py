@@ -41,6 +41,8 @@ def test_sim_run_writes_result_charts_and_report(
     assert "D-all" in page and "data:image/png;base64," in page and "<script" not in page
     assert (tmp_path / "out" / "result.png").stat().st_size > 1000
     assert (tmp_path / "out" / "result.svg").exists()
+    assert (tmp_path / "out" / "result-change.png").exists()  # paired changes with intervals
+    assert page.count("data:image/png;base64,") == 2
 
     assert main(args) == 0  # same scenario id: served from the cache
     assert "from the cache" in capsys.readouterr().out
