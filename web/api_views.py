@@ -19,10 +19,9 @@ from jianguan.models import PlanRow
 from rules import api as rules_api
 from scheduler.lifecycle import document_of
 from web.access import EVERYONE, allow, public
-from web.app import store_of
 from web.db_session import db
 from web.i18n import short_language
-from web.plan_check import verify_stored
+from web.plan_check import verify_cached
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -90,7 +89,7 @@ def verify(plan_id: int) -> Response | tuple[Response, int]:
     row = _plan(plan_id)
     if row is None:
         return _error(404, f"计划 {plan_id} 不存在。", f"Plan {plan_id} does not exist.")
-    return jsonify(plan_id=plan_id, **verify_stored(store_of(current_app), row).as_json())
+    return jsonify(plan_id=plan_id, **verify_cached(current_app, row).as_json())
 
 
 @api.post("/rules/<package>/decide")

@@ -7,15 +7,22 @@ the current registry, and lists what was checked so the public page can say so.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask
+from sqlalchemy import func, select
+
 from jianguan.db import Store
-from jianguan.models import PlanRow
+from jianguan.models import AuditEvent, PlanRow
 from jianguan.registry_store import load_enterprises, load_officers
 from scheduler.lifecycle import approved_counts_in, document_of
 from scheduler.verify import Problem, verify_plan
 from web.plan_review import task_of
+from web.plan_state import content_sha256
+from web.public_cache import RenderCache
 
 CHECKS: tuple[tuple[str, str], ...] = (
     (
@@ -70,6 +77,26 @@ class Verification:
             "drawn": self.drawn,
             "registry": {"enterprises": self.enterprises, "officers": self.officers},
         }
+
+
+def verify_cached(app: Flask, plan: PlanRow) -> Verification:
+    """`verify_stored`, remembered while nothing changes: every change to the registry or to a
+    plan writes an audit event, so the newest event id versions the verifier's inputs. Keeps
+    an anonymous, CPU-heavy page from being recomputed on every request."""
+    store: Store = app.extensions["jianguan_store"]
+    with store.session() as session:
+        version = session.scalar(select(func.max(AuditEvent.id)))
+    cache: RenderCache[Verification] = app.extensions.setdefault(
+        "jianguan_verify_cache", RenderCache(capacity=64)
+    )
+    # The document's own hash catches an edit that bypassed the audit log; the minute bucket
+    # bounds how long any other unaudited change could hide behind a cached answer.
+    key = (plan.id, content_sha256(plan), plan.status, version, int(time.time() // 60))
+    with _VERIFY_LOCK:  # one verification at a time: concurrent callers wait, then reuse it
+        return cache.get_or_render(key, lambda: verify_stored(store, plan))
+
+
+_VERIFY_LOCK = threading.Lock()
 
 
 def verify_stored(store: Store, plan: PlanRow) -> Verification:

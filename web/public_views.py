@@ -12,11 +12,10 @@ from jianguan.models import InspectionRow, PlanRow
 from scheduler.lifecycle import document_of
 from scheduler.plan_document import plan_bytes
 from web.access import public
-from web.app import store_of
 from web.db_session import db
 from web.i18n import current_language
 from web.paging import page_of, requested_page
-from web.plan_check import CHECKS, verify_stored
+from web.plan_check import CHECKS, verify_cached
 from web.plan_review import enterprise_names, task_of
 from web.plan_views import last_commitment
 from web.public_cache import RenderCache
@@ -99,8 +98,8 @@ def _plan_body(row: PlanRow, page: int) -> str:
     )
 
 
-def cache_of(app: Flask) -> RenderCache:
-    cache: RenderCache = app.extensions.setdefault("jianguan_public_cache", RenderCache())
+def cache_of(app: Flask) -> RenderCache[str]:
+    cache: RenderCache[str] = app.extensions.setdefault("jianguan_public_cache", RenderCache())
     return cache
 
 
@@ -120,5 +119,5 @@ def plan_json(plan_id: int) -> Response:
 @public
 def verify(plan_id: int) -> str:
     row = published_plan(plan_id)
-    result = verify_stored(store_of(current_app), row)
+    result = verify_cached(current_app, row)
     return render_template("public_verify.html", plan=row, result=result, checks=CHECKS)

@@ -274,3 +274,17 @@ def test_task_for_a_year_without_a_statutory_calendar_asks_for_holidays(
     )
     assert reply.status_code == 400
     assert "calendar.holidays" in reply.get_data(as_text=True)
+
+
+def test_cached_verification_still_sees_tampering(app: Flask, draft: int) -> None:
+    _publish(app, draft)
+    anonymous = app.test_client()
+    assert 'data-ok="1"' in anonymous.get(f"/public/plans/{draft}/verify").get_data(as_text=True)
+    with store_of(app).session() as session:  # an edit straight in the database, unaudited
+        plan = session.get(PlanRow, draft)
+        assert plan is not None
+        document = json.loads(plan.document)
+        document["inspections"][0]["date"] = "2027-03-30"
+        plan.document = json.dumps(document)
+    again = anonymous.get(f"/public/plans/{draft}/verify").get_data(as_text=True)
+    assert 'data-ok="0"' in again and "plan_sha256" in again
