@@ -41,6 +41,7 @@ def _defaults() -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BEHIND_PROXY": os.environ.get("JIANGUAN_BEHIND_PROXY", "0") == "1",
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_WINDOW_S": 300.0,
     }
@@ -90,6 +91,12 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
         )
         return response
 
+    if app.config.get("BEHIND_PROXY"):
+        # Behind one reverse proxy (nginx, HTTPS termination): take the client address from
+        # X-Forwarded-For, so the login limit counts per client, not per proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     return app
 
 

@@ -177,3 +177,25 @@ def test_ensure_user_is_idempotent_and_create_user_refuses_duplicates(app: Flask
         with pytest.raises(UserError, match="角色"):
             create_user(session, "x2", "demo-password-1", "superuser")
     login(app.test_client(), "demo_legal", "demo-password-1")
+
+
+def test_login_limit_counts_clients_behind_a_proxy(tmp_path: Path) -> None:
+    from tests.web.flows import make_users
+
+    app = create_app(
+        f"sqlite:///{tmp_path / 'p.db'}",
+        {"TESTING": True, "SECRET_KEY": "s", "BEHIND_PROXY": True, "LOGIN_MAX_FAILURES": 2},
+    )
+    make_users(app)
+
+    def attempt(client_ip: str) -> int:
+        client = app.test_client()
+        csrf = token(client)
+        return client.post(
+            "/login",
+            data={"username": "reg1", "password": "wrong", "csrf_token": csrf},
+            headers={"X-Forwarded-For": client_ip},
+        ).status_code
+
+    assert [attempt("10.0.0.1") for _ in range(3)] == [401, 401, 429]
+    assert attempt("10.0.0.2") == 401  # another client behind the same proxy is not blocked
