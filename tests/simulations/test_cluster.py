@@ -64,6 +64,6 @@ def test_sim_run_command_takes_a_cluster_address(
     scenario = tmp_path / "s.yaml"
     scenario.write_text(TINY.replace("replications: 3", "replications: 2"), encoding="utf-8")
     out = tmp_path / "result.json"
-    address = client.scheduler.address
+    address = str(client.scheduler_info()["address"])
     assert main(["sim", "run", str(scenario), "--out", str(out), "--cluster", address]) == 0
     assert out.exists() and (tmp_path / "result.html").exists()
