@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from rules.conditions import Cond, Predicate, bind, compile_cond
+from rules.conditions import Cond, Predicate, bind, compile_cond, fields_of
 from rules.package import Package, RuleDef
 from rules.records import RecordError
 
@@ -105,12 +105,18 @@ class BoundPackage:
                 values[name] = None if start is None else years_between(start, extra)
             else:
                 total = self.base_points
-                for bands in extra:
-                    for index, (test, points) in enumerate(bands):
-                        if test(values):
-                            chosen.append(index)
-                            total += points
-                            break
+                for field, memo, bands in extra:
+                    hit = memo.get(values.get(field), None) if field is not None else None
+                    if hit is None:
+                        hit = next(
+                            ((i, pts) for i, (test, pts) in enumerate(bands) if test(values)),
+                            (len(bands) - 1, bands[-1][1]),
+                        )
+                        if field is not None and len(memo) < 4096:
+                            # the band depends on this one value only: remember it
+                            memo[values.get(field)] = hit
+                    chosen.append(hit[0])
+                    total += hit[1]
                 values[name] = total
         return chosen
 
@@ -126,9 +132,12 @@ class BoundPackage:
                 elif spec.years_between is not None:
                     plan.append(("years", name, spec.years_between.from_field, self.as_of_days))
                 else:
-                    tests = [
-                        [(compile_cond(b.cond), b.points) for b in bands] for bands in self.bands
-                    ]
+                    tests = []
+                    for bands in self.bands:
+                        read = set().union(*(fields_of(b.cond) for b in bands))
+                        single = next(iter(read)) if len(read) == 1 else None
+                        compiled = [(compile_cond(b.cond), b.points) for b in bands]
+                        tests.append((single, {}, compiled))
                     plan.append(("score", name, None, tests))
             self.__dict__["_plan"] = plan
         return plan
