@@ -132,7 +132,7 @@ class BoundPackage:
                 elif spec.years_between is not None:
                     plan.append(("years", name, spec.years_between.from_field, self.as_of_days))
                 else:
-                    tests = []
+                    tests: list[tuple[str | None, dict[Any, tuple[int, int]], Any]] = []
                     for bands in self.bands:
                         read = set().union(*(fields_of(b.cond) for b in bands))
                         single = next(iter(read)) if len(read) == 1 else None
