@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulations.capacity import allocate, period_task, quarter_bounds, schedulable_days, slots
 from simulations.policy import product_defaults
@@ -56,3 +58,32 @@ def test_allocation_fills_earliest_days_key_first_and_reports_the_rest() -> None
     assert got.capacity == 3 + 1
     none = allocate(district, priority, np.zeros_like(matrix))
     assert (none.day == -1).all() and none.capacity == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 4), st.integers(1, 6)),
+    seed=st.integers(0, 2**32 - 1),
+    drawn=st.integers(0, 40),
+)
+def test_allocation_never_exceeds_capacity_and_wastes_none(
+    shape: tuple[int, int], seed: int, drawn: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    matrix = rng.choice([0.0, 0.5, 1.0, 1.5, 3.0], size=shape)
+    district = rng.integers(0, shape[0], size=drawn)
+    priority = rng.random(drawn)
+    got = allocate(district, priority, matrix)
+    whole = np.floor(np.cumsum(matrix, axis=1) + 1e-9)
+    for d in range(shape[0]):
+        mine = district == d
+        days = got.day[mine]
+        for t in range(shape[1]):
+            # Never more inspections by day t than whole slots up to day t.
+            assert (days[days >= 0] <= t).sum() <= whole[d, t]
+        if (days < 0).any():
+            assert (days >= 0).sum() == whole[d, -1]  # refused only when the district is full
+        order = np.argsort(priority[mine])
+        placed = np.where(days[order] < 0, shape[1], days[order])
+        assert (np.diff(placed) >= 0).all()  # earlier priority, earlier (or same) day
+    assert got.capacity == whole[:, -1].sum()
