@@ -8,7 +8,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload
 
-from jianguan.models import InspectionRow, PlanRow
+from jianguan.models import AuditEvent, InspectionRow, PlanRow
 from scheduler.lifecycle import document_of
 from scheduler.plan_document import plan_bytes
 from web.access import public
@@ -38,6 +38,15 @@ def published_plan(plan_id: int, *, with_document: bool = True) -> PlanRow:
 @public_area.get("/")
 @public
 def index() -> str:
+    version = db().scalar(select(func.max(AuditEvent.id)))
+    entry = cache_of(current_app).get_or_render(
+        ("index", version, current_language()), lambda: ("", _index_body())
+    )
+    assert entry is not None
+    return render_template("public_index.html", body=Markup(entry[1]))
+
+
+def _index_body() -> str:
     plans = (
         db()
         .scalars(
@@ -48,27 +57,30 @@ def index() -> str:
         )
         .all()
     )
-    return render_template("public_index.html", plans=plans)
+    return render_template("public_index_body.html", plans=plans)
 
 
 @public_area.get("/plans/<int:plan_id>")
 @public
 def plan(plan_id: int) -> str:
-    row = published_plan(plan_id, with_document=False)
-    count, latest = (
-        db()
-        .execute(
-            select(
-                func.count(InspectionRow.result_category),
-                func.max(InspectionRow.result_recorded_at),
-            ).where(InspectionRow.plan_id == plan_id)
-        )
-        .one()
-    )
+    # Every change a public page can show (publication, supersession, a recorded result) writes
+    # an audit event, so the newest event id versions the page: one primary-key lookup a
+    # request while nothing changes.
+    version = db().scalar(select(func.max(AuditEvent.id)))
     page = requested_page()
-    key = (plan_id, row.status, count, latest, page, current_language())
-    body = cache_of(current_app).get_or_render(key, lambda: _plan_body(row, page))
-    return render_template("public_plan.html", plan=row, body=Markup(body))
+    key = (plan_id, version, page, current_language())
+    entry = cache_of(current_app).get_or_render(key, lambda: _plan_entry(plan_id, page))
+    if entry is None:
+        abort(404)
+    title, body = entry
+    return render_template("public_plan.html", title=title, body=Markup(body))
+
+
+def _plan_entry(plan_id: int, page: int) -> tuple[str, str] | None:
+    row = db().get(PlanRow, plan_id, options=[joinedload(PlanRow.task)])
+    if row is None or row.status not in VISIBLE:
+        return None
+    return row.task.title, _plan_body(row, page)
 
 
 def _plan_body(row: PlanRow, page: int) -> str:
@@ -98,8 +110,10 @@ def _plan_body(row: PlanRow, page: int) -> str:
     )
 
 
-def cache_of(app: Flask) -> RenderCache[str]:
-    cache: RenderCache[str] = app.extensions.setdefault("jianguan_public_cache", RenderCache())
+def cache_of(app: Flask) -> RenderCache[tuple[str, str] | None]:
+    cache: RenderCache[tuple[str, str] | None] = app.extensions.setdefault(
+        "jianguan_public_cache", RenderCache()
+    )
     return cache
 
 
