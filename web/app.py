@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.registry_upload import registry_upload
     from web.registry_views import registry
     from web.result_views import results
+    from web.task_views import plans as _routes_on_plans  # noqa: F401  (registers task routes)
 
     for blueprint in (
         auth,

@@ -17,8 +17,8 @@ from web.i18n import current_language
 from web.paging import page_of, requested_page
 from web.plan_check import CHECKS, verify_cached
 from web.plan_review import enterprise_names, task_of
-from web.plan_views import last_commitment
 from web.public_cache import RenderCache
+from web.task_views import last_commitment
 
 public_area = Blueprint("public", __name__, url_prefix="/public")
 
