@@ -3,6 +3,9 @@ server-side re-verification that says what it checked. No sign-in."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 from flask import Blueprint, Flask, Response, abort, current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -126,6 +129,42 @@ def plan_json(plan_id: int) -> Response:
         body,
         mimetype="application/json",
         headers={"Content-Disposition": f"attachment; filename=plan-{plan_id}.json"},
+    )
+
+
+@public_area.get("/plans/<int:plan_id>/results.csv")
+@public
+def results_csv(plan_id: int) -> Response:
+    """Inspections and their results as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
+    row = published_plan(plan_id, with_document=False)
+    inspections = (
+        db()
+        .scalars(
+            select(InspectionRow)
+            .where(InspectionRow.plan_id == row.id)
+            .order_by(InspectionRow.date, InspectionRow.enterprise_id)
+        )
+        .all()
+    )
+    names = enterprise_names(db(), [i.enterprise_id for i in inspections])
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(("enterprise_id", "name", "date", "items", "result"))
+    for i in inspections:
+        writer.writerow(
+            (
+                i.enterprise_id,
+                names.get(i.enterprise_id, ("", ""))[0],
+                i.date.isoformat(),
+                ";".join(i.items),
+                i.result_category or "",
+            )
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=results-{plan_id}.csv"},
     )
 
 

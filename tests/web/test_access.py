@@ -55,6 +55,7 @@ ROUTES: list[tuple[str, str, frozenset[str] | None]] = [
     ("GET", "/public/", PUBLIC),
     ("GET", "/public/plans/9999", PUBLIC),
     ("GET", "/public/plans/9999/plan.json", PUBLIC),
+    ("GET", "/public/plans/9999/results.csv", PUBLIC),
     ("GET", "/public/plans/9999/verify", PUBLIC),
     ("GET", "/api/openapi.json", PUBLIC),
     ("GET", "/api/csrf-token", EVERYONE),

@@ -213,6 +213,10 @@ def test_results_with_categories_and_the_tracker(app: Flask, draft: int) -> None
     post(author, f"/plans/{draft}/inspections/{first}/result", {"category": "未发现问题"})
     public = app.test_client().get(f"/public/plans/{draft}").get_data(as_text=True)
     assert "未发现问题" in public and "已录入 1 / 4" in _text(public)
+    table = app.test_client().get(f"/public/plans/{draft}/results.csv").get_data(as_text=True)
+    lines = table.lstrip("\ufeff").splitlines()
+    assert lines[0] == "enterprise_id,name,date,items,result" and len(lines) == 5
+    assert sum(line.endswith(",未发现问题") for line in lines) == 1
     tracker = author.get("/plans/tracker?today=2027-06-30").get_data(as_text=True)
     assert re.search(r'id="count-overdue">3<', tracker)
     assert re.search(r'id="count-on_time">1<', tracker)  # recorded before its due date
