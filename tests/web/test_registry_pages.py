@@ -121,3 +121,32 @@ def test_enterprise_page_shows_tier_lists_decisions_and_history(app: Flask, tmp_
     html = client.get(f"/registry/enterprises/{E3}").get_data(as_text=True)
     assert f"/plans/{plan_id}" in html and "草稿" in html
     assert client.get("/registry/enterprises/NOPE").status_code == 404
+
+
+def test_xlsx_upload_reports_rows_of_the_workbook(app: Flask) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(samples.OFFICER_HEADER.split(","))
+    for row in OFFICERS:
+        sheet.append(row.split(","))
+    sheet.append(["T0099", "赵敏", "SW", "360102", "赣税1", "tax", "zero", "", ""])  # bad cap
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    client = signed_in(app, "admin1")
+    reply = client.post(
+        "/registry/import",
+        data={
+            "csrf_token": token(client, "/registry/import"),
+            "inspectors": (data, "人员名录.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 400
+    html = reply.get_data(as_text=True)
+    assert re.search(
+        r"<tr><td>人员名录\.xlsx</td><td class=\"num\">7</td><td>max_per_day</td>", html
+    ), html[-2000:]
