@@ -6,11 +6,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jianguan.errors import JianguanError
 from rules.loader import load_text
+from rules.testcases import run_package_tests
 from tests.rules.conftest import CREDIT, PENALTY, SUPERVISION
 
 SOURCES = {
@@ -71,7 +74,7 @@ def _mutate(doc: Any, path: tuple[Any, ...], kind: str, value: Any) -> Any:
     value=ODD_VALUES,
 )
 def test_mutated_file_loads_or_is_refused_with_a_message(
-    name: str, pick: int, kind: str, value: Any
+    tmp_path_factory: pytest.TempPathFactory, name: str, pick: int, kind: str, value: Any
 ) -> None:
     path = PATHS[name][pick % len(PATHS[name])]
     doc = _mutate(SOURCES[name], path, kind, value)
@@ -79,11 +82,20 @@ def test_mutated_file_loads_or_is_refused_with_a_message(
         text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     except (yaml.YAMLError, ValueError):
         return
-    package, issues = load_text(text, name)
+    path_on_disk = tmp_path_factory.mktemp("mutant") / name
+    path_on_disk.write_text(text, encoding="utf-8")
+    package, issues = load_text(text, str(path_on_disk))
     if package is None:
         assert issues
         for issue in issues:
             assert issue.line >= 1 and issue.message_zh and issue.message_en
-            assert issue.render("zh").startswith(f"{name}:{issue.line}: ")
-    else:
-        assert issues == []
+            assert issue.render("zh").startswith(f"{path_on_disk}:{issue.line}: ")
+        return
+    assert issues == []
+    # A mutant that loads must also decide its own test records on both engines without
+    # crashing (its expectations may of course fail) — or refuse with a user-facing error.
+    try:
+        results = run_package_tests(package)
+    except JianguanError:
+        return
+    assert all(r.engine in ("durable", "vector") for r in results)
