@@ -54,9 +54,11 @@ def build(folder: Path, inspections: int = 3_000, officers: int = 200) -> tuple[
     document = generate_plan(
         enterprises, staff_rows, the_task, "5eed" * 8, settings=PlanSettings(processes=1)
     )
+    scheduled, unscheduled = document["inspections"], document["unscheduled"]
+    assert isinstance(scheduled, list) and isinstance(unscheduled, list)
     print(
-        f"setup: generated {len(document['inspections'])} inspections "
-        f"({len(document['unscheduled'])} unscheduled) in {time.perf_counter() - began:.1f} s "
+        f"setup: generated {len(scheduled)} inspections "
+        f"({len(unscheduled)} unscheduled) in {time.perf_counter() - began:.1f} s "
         "(not part of the figure)",
         flush=True,
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -56,7 +58,7 @@ def signed_in(app: Flask, username: str) -> FlaskClient:
     return client
 
 
-def post(client: FlaskClient, path: str, data: dict[str, object] | None = None, **kw: object):
+def post(client: FlaskClient, path: str, data: Mapping[str, object] | None = None, **kw: Any):
     form = {"csrf_token": token(client, "/login"), **(data or {})}
     return client.post(path, data=form, **kw)
 
