@@ -95,6 +95,8 @@ def columns_from_arrays(bound: BoundPackage, arrays: Mapping[str, Any]) -> dict[
         if isinstance(arr, dict):
             members = {m: np.asarray(a, dtype=bool) for m, a in arr.items()}
             n = len(next(iter(members.values()))) if members else (n or 0)
+            for m in spec.values or []:  # members not given are absent everywhere
+                members.setdefault(m, np.zeros(n, dtype=bool))
             cols[name] = Column(members, np.ones(n, dtype=bool))
             continue
         mask = np.ma.getmaskarray(arr) if np.ma.isMaskedArray(arr) else None

@@ -272,3 +272,35 @@ def test_unknown_engine_is_refused() -> None:
 
     with pytest.raises(RulesError):
         decide("penalty-exemption", [case()], engine="drools")
+
+
+def test_evaluate_columns_for_simulations_honours_leniency_switch() -> None:
+    import numpy as np
+
+    from rules.api import evaluate_columns
+
+    n = 3
+    cols = {
+        "minor": np.array([True, False, False]),
+        "harm": np.array(["none", "slight", "slight"]),
+        "corrected_in_time": np.array([True, True, True]),
+        "first_offence": np.array([False, True, True]),
+        "no_fault_proven": np.zeros(n, bool),
+        "occurred_on": np.array(["2024-01-01"] * n, dtype="datetime64[D]"),
+        "discovered_on": np.array(["2024-06-01"] * n, dtype="datetime64[D]"),
+        "life_health_financial_safety": np.zeros(n, bool),
+        "violation_code": np.array(["", "SAMR2025_FW01", ""]),
+        "mitigating": {"confessed": np.array([False, False, True])},
+    }
+    on = evaluate_columns("penalty-exemption", cols, as_of=AS_OF)
+    off = evaluate_columns(
+        "penalty-exemption", cols, as_of=AS_OF, overrides={"first_offence_leniency": False}
+    )
+    assert list(on.outcome) == ["no_penalty", "may_waive", "may_waive"]
+    assert list(off.outcome) == ["no_penalty", "penalise", "mitigate"]
+    assert on.fired[on.rule_ids.index("samr-2025-first-offence-list")].tolist() == [
+        False,
+        True,
+        False,
+    ]
+    assert "art33-1-first-offence" not in off.rule_ids
