@@ -61,9 +61,10 @@ def decide_records(
     ov = dict(overrides or {})
     bound_now = bound_at(current, day, ov)
     results: list[dict[str, Any] | None] = [None] * len(records)
-    # (bound package) -> list of (index, typed values)
-    groups: dict[int, tuple[BoundPackage, list[tuple[int, dict[str, Any]]]]] = {}
-    older: dict[int, tuple[BoundPackage, int]] = {}  # index -> (old bound, conduct day)
+    now_items: list[tuple[int, dict[str, Any]]] = []
+    # Art. 37: earlier versions, by identity, with the records to decide under them too
+    old_groups: dict[int, tuple[BoundPackage, list[tuple[int, dict[str, Any]]]]] = {}
+    older: dict[int, BoundPackage] = {}  # index -> the version in force at the conduct
     conduct_field = current.model.package.conduct_date_field
     for i, raw in enumerate(records):
         if isinstance(raw, RecordError):
@@ -85,7 +86,7 @@ def decide_records(
         except RecordError as exc:
             results[i] = {"id": rid, "error": exc.message(lang)}
             continue
-        groups.setdefault(id(bound_now), (bound_now, []))[1].append((i, values))
+        now_items.append((i, values))
         if conduct_field and values.get(conduct_field) is not None:
             conduct_day = days_to_date(values[conduct_field])
             then = version_at(versions, conduct_day)
@@ -97,38 +98,55 @@ def decide_records(
                     old_bound.check(old_values)
                 except (RecordError, RulesError):
                     continue  # the old version cannot read this record: the current one decides
-                groups.setdefault(id(old_bound), (old_bound, []))[1].append((i, old_values))
-                older[i] = (old_bound, values[conduct_field])
-    decided: dict[tuple[int, int], dict[str, Any]] = {}
-    for key, (bound, items) in groups.items():
-        fired_sets = _fire(bound, items, engine)
-        for (i, values), fired in zip(items, fired_sets, strict=True):
-            rid = records[i].get("id")  # type: ignore[union-attr]
-            try:
-                decision = explain(bound, values, fired, values["__bands"], lang, full=explained)
-            except Conflict as exc:
-                decision = _error(
+                old_groups.setdefault(id(old_bound), (old_bound, []))[1].append((i, old_values))
+                older[i] = old_bound
+    earlier: dict[tuple[int, int], dict[str, Any]] = {}
+    for key, (bound, items) in old_groups.items():
+        for (i, _values), decision in zip(
+            items, _decide_group(bound, items, records, engine, lang, explained), strict=True
+        ):
+            earlier[(i, key)] = decision
+    decisions = _decide_group(bound_now, now_items, records, engine, lang, explained)
+    for (i, _values), decision in zip(now_items, decisions, strict=True):
+        old = older.get(i)
+        if old is not None and "error" not in decision:
+            then_decision = earlier.get((i, id(old)))
+            if then_decision is not None and "error" not in then_decision:
+                decision = _lighter(current, decision, then_decision, lang)
+        results[i] = decision
+    return [r for r in results if r is not None]
+
+
+def _decide_group(
+    bound: BoundPackage,
+    items: list[tuple[int, dict[str, Any]]],
+    records: Sequence[Mapping[str, Any] | RecordError],
+    engine: str,
+    lang: str,
+    explained: bool,
+) -> list[dict[str, Any]]:
+    """Decisions (with `id` first) for typed records of one bound package."""
+    out = []
+    for (i, values), fired in zip(items, _fire(bound, items, engine), strict=True):
+        rid = records[i].get("id")  # type: ignore[union-attr]
+        try:
+            decision = explain(bound, values, fired, values["__bands"], lang, full=explained)
+        except Conflict as exc:
+            out.append(
+                _error(
                     rid,
                     f"规则冲突：{exc.rules} 优先级相同而结论不同；请法制科修订规则包。",
                     f"rule conflict: {exc.rules} have equal precedence and different "
                     "outcomes; the package must be revised.",
                     lang,
                 )
-            decision["engine"] = engine
-            decided[(i, key)] = decision
-    now_key = id(bound_now)
-    for i in range(len(records)):
-        if results[i] is not None:
+            )
             continue
-        rid = records[i].get("id")  # type: ignore[union-attr]
-        now = decided[(i, now_key)]
-        if i in older and "error" not in now:
-            old_bound, _ = older[i]
-            earlier = decided.get((i, id(old_bound)))
-            if earlier is not None and "error" not in earlier:
-                now = _lighter(current, now, earlier, lang)
-        results[i] = {"id": rid, **now}
-    return [r for r in results if r is not None]
+        row: dict[str, Any] = {"id": rid}
+        row.update(decision)
+        row["engine"] = engine
+        out.append(row)
+    return out
 
 
 def _fire(
@@ -166,7 +184,8 @@ def _lighter(
         f"适用较轻的 {chosen['outcome']}。"
     )
     out = dict(chosen)
-    out["explanation"] = note + " " + chosen["explanation"]
+    out["id"] = now["id"]
+    out["explanation"] = note + " " + chosen.get("explanation", "")
     out["basis"] = [*chosen["basis"], "《中华人民共和国行政处罚法》第三十七条"]
     out["art37"] = {
         "conduct_version": then["package_version"],

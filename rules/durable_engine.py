@@ -229,8 +229,6 @@ def fire(
                     # Spurious on distinct facts (upstream issue #376): retry in a new session.
                     host.delete_state(name, sid)
                     continue
-                finally:
-                    pass
                 host.delete_state(name, sid)
                 break
             else:

@@ -245,11 +245,12 @@ def _summary(
         if len(_SUMMARIES) > 100_000:
             _SUMMARIES.clear()
         _SUMMARIES[key] = cached
-    result = dict(cached)
-    result["basis"] = list(cached["basis"])
-    result["rules"] = list(cached["rules"])
+    # Copies, so that a caller editing one decision cannot change another.
+    result = cached.copy()
+    result["basis"] = cached["basis"][:]
+    result["rules"] = cached["rules"][:]
     if "points" in cached:
-        result["points"] = dict(cached["points"])
+        result["points"] = cached["points"].copy()
     outputs = bound.package.model.outputs
     if outputs:
         for name, cases in outputs.items():

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rules.conditions import Always, Cond, ConditionParser, FieldInfo, Scope, normalise
+from rules.conditions import Always, ConditionParser, FieldInfo, Scope, normalise
 from rules.issues import RuleFileError, RuleIssue, RulesError
 from rules.package import (
     BandDef,
@@ -576,7 +576,3 @@ def package_files(paths: Iterable[str | FsPath] | None = None) -> list[FsPath]:
         else:
             out.append(root)
     return out
-
-
-def unused_cond() -> Cond:
-    return Always(False)

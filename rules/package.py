@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rules.conditions import Cond, FieldInfo, bind, normalise
+from rules.conditions import Cond, FieldInfo, bind
 from rules.issues import RulesError
 from rules.schema import Citation, Parameter, RuleFile
 
@@ -205,7 +205,3 @@ def _param_error(param: Parameter, value: Any, want_zh: str, want_en: str) -> Ru
         f"参数「{param.label_zh}」的取值 {value!r} 无效：应为{want_zh}。",
         f"parameter '{param.label_en}' value {value!r} is invalid: expected {want_en}.",
     )
-
-
-def normalised(cond: Cond) -> Cond:
-    return normalise(cond)
