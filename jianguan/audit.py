@@ -35,6 +35,9 @@ def _digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+OBJECT_ID_MAX = 120  # the width of ``audit_events.object_id``
+
+
 def record(
     session: Session,
     actor: str,
@@ -45,6 +48,11 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction (it commits or rolls back with the work)."""
+    if len(object_id) > OBJECT_ID_MAX:
+        # PostgreSQL refuses an over-long id where SQLite silently stores it; keep the
+        # two databases alike by shortening it the same way (a digest keeps it unique).
+        digest = hashlib.sha256(object_id.encode("utf-8")).hexdigest()[:12]
+        object_id = object_id[: OBJECT_ID_MAX - 13] + "…" + digest
     last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
     event = AuditEvent(
         at=datetime.now(UTC).replace(tzinfo=None),

@@ -125,7 +125,9 @@ def import_registry(
             actor,
             "registry.import",
             "registry",
-            ",".join(str(p) for p in (enterprises, inspectors) if p),
+            # File names only: the id column is short, and full paths say more about the
+            # uploader's machine than about the import; the full paths sit in ``after``.
+            ",".join(Path(p).name for p in (enterprises, inspectors) if p),
             None,
             {
                 "files": [str(p) for p in (enterprises, inspectors) if p],

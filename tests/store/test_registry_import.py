@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from stdnum.cn import uscc
 
+from jianguan import audit
 from jianguan.audit import verify_chain
 from jianguan.cell_values import CellError
 from jianguan.cli import main
@@ -68,6 +69,26 @@ def test_each_import_writes_one_chained_audit_event(store: Store, tmp_path: Path
         assert events[1].after is not None
         assert events[1].after["enterprises"]["unchanged"] == 3
         assert events[1].prev_hash == events[0].hash
+        assert verify_chain(session).intact
+
+
+def test_import_from_a_deep_folder_is_audited_on_both_databases(
+    store: Store, tmp_path: Path
+) -> None:
+    deep = tmp_path.joinpath(*["很长的文件夹名称" * 3] * 8)
+    deep.mkdir(parents=True)
+    e_path = samples.enterprises_csv(deep)
+    import_registry(store, enterprises=e_path)
+    with store.session() as session:
+        event = session.scalars(select(AuditEvent)).one()
+        assert event.object_id == e_path.name
+        assert event.after is not None and event.after["files"] == [str(e_path)]
+        long_id = "x" * 300
+        kept = audit.record(session, "cli", "test", "registry", long_id).object_id
+        assert (
+            len(kept) == 120
+            and kept != audit.record(session, "cli", "t", "r", long_id + "y").object_id
+        )
         assert verify_chain(session).intact
 
 
