@@ -121,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
     from web.registry_upload import registry_upload
     from web.registry_views import registry
     from web.result_views import results
+    from web.rules_views import rules_area
+    from web.simulation_views import simulations_area
     from web.task_views import plans as _routes_on_plans  # noqa: F401  (registers task routes)
 
     for blueprint in (
@@ -132,6 +134,8 @@ def _register_blueprints(app: Flask) -> None:
         audit_area,
         public_area,
         api,
+        rules_area,
+        simulations_area,
     ):
         app.register_blueprint(blueprint)
 

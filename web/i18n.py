@@ -1,7 +1,9 @@
 """Languages: Chinese (zh_CN) first, English on request; the choice lives in the session.
 
-Message ids are the Chinese text itself, so the UI reads correctly even without a catalogue;
-`translations/en` holds the English catalogue.
+Message ids are the Chinese text itself, so the UI reads correctly even without a catalogue.
+English catalogues: `translations/en` for the core pages, and one directory per larger area
+(`translations_simulations/en`), so areas grow their catalogues without editing one shared file;
+Flask-Babel merges them (a later directory wins on a repeated id).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask_babel import Babel
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 DEFAULT = "zh_CN"
 TRANSLATIONS = Path(__file__).with_name("translations")
+CATALOGUE_DIRS = (TRANSLATIONS, Path(__file__).with_name("translations_simulations"))
 
 
 def current_language() -> str:
@@ -32,7 +35,7 @@ def short_language() -> str:
 def install_babel(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in CATALOGUE_DIRS)
     Babel(app, locale_selector=current_language)
 
     @app.context_processor

@@ -20,6 +20,7 @@ from web.users import create_user
 PASSWORD = "correct-horse-9"
 ROLE_USERS = {"regulator": "reg1", "legal": "legal1", "planner": "plan1", "admin": "admin1"}
 SECOND_REGULATOR = "reg2"
+SECOND_LEGAL = "legal2"  # rule sign-off needs a second legal user (four eyes)
 TASK_ID = "JX-360102-2027-01"
 
 
@@ -32,6 +33,7 @@ def make_users_in(store: Store) -> None:
         for role, name in ROLE_USERS.items():
             create_user(session, name, PASSWORD, role, f"{name} 测试")
         create_user(session, SECOND_REGULATOR, PASSWORD, "regulator", "第二监管人员")
+        create_user(session, SECOND_LEGAL, PASSWORD, "legal", "第二法制人员")
 
 
 def csrf_of(html: str) -> str:

@@ -11,6 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.web.flows import ROLE_USERS, signed_in, token
+from tests.web.rules_routes import RULES_ROUTES
+from tests.web.simulation_routes import SIMULATION_ROUTES
 from web.access import ROLES
 
 EVERYONE = frozenset(ROLES)
@@ -63,6 +65,8 @@ ROUTES: list[tuple[str, str, frozenset[str] | None]] = [
     ("GET", "/api/plans/9999", EVERYONE),
     ("GET", "/api/plans/9999/verify", EVERYONE),
     ("POST", "/api/rules/penalty-exemption/decide", frozenset({"regulator", "legal"})),
+    *RULES_ROUTES,
+    *SIMULATION_ROUTES,
 ]
 
 
