@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from jianguan import audit
 from jianguan.config import instance_dir
 from jianguan.db import Store
-from jianguan.models import PlanRow, User
+from jianguan.models import AuditEvent, PlanRow
 from jianguan.registry_read import read_enterprises, read_inspectors
 from jianguan.registry_store import import_registry
 
@@ -66,13 +68,12 @@ def build_registry(store: Store, size: DemoSize, out: Path) -> tuple[Path, Path]
 
 
 def create_demo_users(store: Store) -> None:
-    from web.users import create_user
+    from web.users import ensure_user
 
     print("[2/4] 演示账号（仅供本机演示，正式部署请删除）：")
     with store.session() as session:
         for username, role, name in DEMO_USERS:
-            if session.scalar(select(User.id).where(User.username == username)) is None:
-                create_user(session, username, demo_password(username), role, name, actor="demo")
+            ensure_user(session, username, demo_password(username), role, name, actor="demo")
             print(f"      {role:<10} 用户名 {username:<11} 密码 {demo_password(username)}")
 
 
@@ -99,6 +100,7 @@ def plan_demo_task(store: Store, enterprises_csv: Path, inspectors_csv: Path) ->
         if existing is not None:
             print(f"      计划已存在（编号 {existing.id}，状态 {existing.status}），不重复生成")
             return
+        _record_commitment(session, task.id, commitment, len(population))
         prior = approved_counts_in(session, task)
     document = generate_plan(
         enterprises, officers, task, DEMO_SEED, prior_counts=prior, progress=_indent
@@ -111,6 +113,27 @@ def plan_demo_task(store: Store, enterprises_csv: Path, inspectors_csv: Path) ->
     print(
         f"      草稿计划编号 {plan.id}：安排检查 {scheduled} 户，"
         f"未能安排 {len(unscheduled)} 户（均注明原因）；请以 regulator2 登录审批"
+    )
+
+
+def _record_commitment(session: Session, task_id: str, digest: str, population: int) -> None:
+    """Log the commitment in the audit chain, as the web's 'commit inputs' button does, so the
+    task page and the public notice show it was fixed before the seed (once per digest)."""
+    logged = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "task.inputs_commit", AuditEvent.object_id == task_id
+        )
+    ).all()
+    if any(e.after and e.after.get("inputs_sha256") == digest for e in logged):
+        return
+    audit.record(
+        session,
+        "demo",
+        "task.inputs_commit",
+        "task",
+        task_id,
+        None,
+        {"inputs_sha256": digest, "population": population},
     )
 
 
