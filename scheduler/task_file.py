@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from jianguan.errors import DataFileError, FileIssue
+from jianguan.yaml_lines import line_index, line_of
 
 # YAML gives dates as `date` objects, but a quoted '2027-03-01' is a string: accept both.
 LooseDate = Annotated[date, Strict(False)]
@@ -170,27 +171,12 @@ _TYPE_ZH = {
 }
 
 
+# Kept until simulations/scenario_file.py imports jianguan.yaml_lines directly.
+_line_of = line_of
+
+
 def _line_index(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            out[(*path, key)] = key_node.start_mark.line + 1
-            _line_index(value_node, (*path, key), out)
-            # keep the key's own line for "extra key" and "missing" errors
-            out[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, child in enumerate(node.value):
-            _line_index(child, (*path, i), out)
-
-
-def _line_of(loc: tuple[Any, ...], lines: Mapping[tuple[Any, ...], int]) -> int:
-    path = tuple(str(p) if not isinstance(p, int) else p for p in loc)
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get((), 1)
+    out.update(line_index(node))
 
 
 def _message(err: Mapping[str, Any]) -> _Msg:
@@ -233,8 +219,7 @@ def parse_task(text: str, file: str = "task.yaml") -> Task:
                 )
             ]
         )
-    lines: dict[tuple[Any, ...], int] = {}
-    _line_index(root, (), lines)
+    lines = line_index(root)
     try:
         return Task.model_validate(data)
     except ValidationError as exc:
@@ -242,7 +227,7 @@ def parse_task(text: str, file: str = "task.yaml") -> Task:
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
             msg = _message({**err, "loc": loc})
-            issues.append(FileIssue(file, _line_of(loc, lines), "", msg.zh, msg.en))
+            issues.append(FileIssue(file, line_of(loc, lines), "", msg.zh, msg.en))
         raise DataFileError(issues) from None
 
 
