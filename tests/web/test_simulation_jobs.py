@@ -1,0 +1,196 @@
+"""Simulations in the browser (test client): a run's lifecycle from the form to the downloads,
+a failing scenario, re-running from the cache, and refusing runs too large for the server."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from jianguan.models import AuditEvent
+from tests.web.flows import post, signed_in
+from web.app import store_of
+from web.simulation_jobs import SimulationBusyError, SimulationJobs, new_job
+
+# Small enough for a test (under a second), large enough for every metric to be defined.
+SMALL_FORM = {
+    "name": "测试：人员减半",
+    "enterprises": "400",
+    "officers": "20",
+    "pop_seed": "3",
+    "districts": "3601",
+    "periods": "2",
+    "replications": "3",
+    "seed": "11",
+    "year": "2026",
+    "base_A": "0.03",
+    "base_B": "0.05",
+    "base_C": "0.2",
+    "base_D": "1.0",
+    "base_quiet_days": "1-10",
+    "s1_name": "half-officers",
+    "s1_officers_scale": "0.5",
+    "s2_name": "same-as-baseline",
+}
+
+
+@pytest.fixture
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "instance"
+    monkeypatch.setenv("JIANGUAN_INSTANCE", str(folder))
+    return folder
+
+
+def wait_for_job(client: FlaskClient, job_path: str, timeout: float = 60) -> str:
+    """Poll the job's status fragment, as htmx does, until it is no longer running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        html = client.get(job_path + "/status").get_data(as_text=True)
+        if 'data-status="running"' not in html:
+            return html
+        time.sleep(0.05)
+    raise AssertionError(f"simulation job {job_path} still running after {timeout} s")
+
+
+def start(client: FlaskClient, form: dict[str, str]) -> str:
+    reply = post(client, "/simulations/run", form)
+    assert reply.status_code == 302, reply.get_data(as_text=True)[:2000]
+    location = reply.headers["Location"]
+    assert re.fullmatch(r"/simulations/jobs/[0-9a-f]{16}", location)
+    return location
+
+
+def events(app: Flask, action: str) -> list[AuditEvent]:
+    with store_of(app).session() as session:
+        return list(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+            )
+        )
+
+
+def test_run_lifecycle_from_form_to_downloads(app: Flask, instance: Path) -> None:
+    planner = signed_in(app, "plan1")
+    job_path = start(planner, SMALL_FORM)
+    page = planner.get(job_path).get_data(as_text=True)
+    assert 'id="sim-progress"' in page and "测试：人员减半" in page
+    status = wait_for_job(planner, job_path)
+    assert 'data-status="done"' in status, status
+    assert 'value="3"' in status and "已完成 3 / 3 次重复" in status
+    sid = re.search(r"/simulations/runs/([0-9a-f]{64})", status)
+    assert sid, status
+    run_path = sid.group(0)
+
+    # the result is cached under the scenario id, and the run is in the audit log
+    cached = json.loads((instance / "simulations" / sid.group(1) / "result.json").read_text())
+    assert cached["scenario_id"] == sid.group(1)
+    [ran] = events(app, "simulation.run")
+    assert (ran.actor, ran.object_id) == ("plan1", sid.group(1))
+    assert ran.after is not None
+    assert ran.after["variants"] == ["baseline", "half-officers", "same-as-baseline"]
+
+    # results: baseline and scenarios side by side, with intervals and changes
+    html = planner.get(run_path).get_data(as_text=True)
+    for expected in ("half-officers", "same-as-baseline", "检查次数（每年）", "A类企业检查负担"):
+        assert expected in html
+    row = re.search(r'<tr data-metric="inspections">(.*?)</tr>', html, re.S)
+    assert row and row.group(1).count("Δ") == 2 and "[" in row.group(1)
+    # an unchanged scenario changes by exactly zero (common random numbers)
+    same = cached["scenarios"]["same-as-baseline"]["metrics"]["inspections"]
+    assert same["change"] == 0 and same["change_ci95"] == [0, 0]
+    half = cached["scenarios"]["half-officers"]["metrics"]["officer_utilisation"]
+    assert half["change"] > 0  # the same work on half the officers fills more of their time
+    data = re.search(r'<script type="application/json" id="sim-chart-data">(.*?)</script>', html)
+    assert data
+    charts = json.loads(data.group(1))
+    assert charts["variants"] == ["baseline", "half-officers", "same-as-baseline"]
+    assert [s["key"] for s in charts["burden"]] == ["burden_A", "burden_B", "burden_C", "burden_D"]
+    assert 'id="chart-burden"' in html and "vendor/chart.umd.min.js" in html
+
+    # downloads: the result JSON as cached, and the self-contained HTML report
+    downloaded = planner.get(run_path + "/result.json")
+    assert downloaded.status_code == 200 and "attachment" in downloaded.headers[
+        "Content-Disposition"
+    ]
+    assert downloaded.get_json() == cached
+    report = planner.get(run_path + "/report.html")
+    assert report.status_code == 200 and report.mimetype == "text/html"
+    body = report.get_data(as_text=True)
+    assert sid.group(1) in body and "half-officers" in body and "<script" not in body
+    scenario = planner.get(run_path + "/scenario.yaml").get_data(as_text=True)
+    assert "half-officers" in scenario and "officers_scale: 0.5" in scenario
+    assert [e.after for e in events(app, "simulation.download")] == [
+        {"file": "result.json"},
+        {"file": "report-zh.html"},
+        {"file": "scenario.yaml"},
+    ]
+
+    # past runs: listed by scenario id with who ran it; an administrator may look, not run
+    admin = signed_in(app, "admin1")
+    index = admin.get("/simulations/").get_data(as_text=True)
+    assert f'data-sid="{sid.group(1)}"' in index and "plan1" in index
+    assert 'id="scenario-form"' not in index
+    assert admin.get(run_path).status_code == 200
+
+
+def test_same_scenario_reuses_the_cache_and_rerun_reproduces_it(
+    app: Flask, instance: Path
+) -> None:
+    planner = signed_in(app, "plan1")
+    first = wait_for_job(planner, start(planner, SMALL_FORM))
+    sid = re.search(r"/simulations/runs/([0-9a-f]{64})", first)
+    assert sid
+    stored = (instance / "simulations" / sid.group(1) / "result.json").read_bytes()
+
+    again = wait_for_job(planner, start(planner, SMALL_FORM))
+    assert sid.group(0) in again and "直接使用保存的结果" in again
+
+    reply = post(planner, sid.group(0) + "/rerun")
+    assert reply.status_code == 302
+    rerun = wait_for_job(planner, reply.headers["Location"])
+    assert 'data-identical="1"' in rerun, rerun
+    assert (instance / "simulations" / sid.group(1) / "result.json").read_bytes() == stored
+    [reproduced] = events(app, "simulation.reproduce")
+    assert reproduced.after is not None and reproduced.after["identical"] is True
+    assert [e.after["cached"] for e in events(app, "simulation.run") if e.after] == [False, True]
+
+
+def test_failing_scenario_ends_failed_with_its_message(app: Flask, instance: Path) -> None:
+    planner = signed_in(app, "plan1")
+    # 2031 has no statutory holiday data: the run refuses to guess the calendar.
+    status = wait_for_job(planner, start(planner, {**SMALL_FORM, "year": "2031"}))
+    assert 'data-status="failed"' in status
+    message = re.search(r'id="sim-job-error">(.*?)</p>', status, re.S)
+    assert message and "2031" in message.group(1) and "holidays" in message.group(1)
+    assert not list((instance / "simulations").glob("*/result.json"))
+    [failed] = events(app, "simulation.run_failed")
+    assert failed.actor == "plan1" and failed.after and "2031" in failed.after["error"]
+    assert not events(app, "simulation.run")
+
+
+def test_only_one_simulation_runs_at_a_time() -> None:
+    from simulations.scenario_file import parse_scenario
+
+    scenario = parse_scenario(
+        "name: x\npopulation: {enterprises: 10, officers: 1, seed: 1}\n"
+        "periods: 1\nreplications: 1\nseed: 1\n"
+    )
+    jobs = SimulationJobs()
+    release = threading.Event()
+    first = jobs.start(new_job("run", scenario, "plan1"), lambda job: release.wait(10) and None)
+    with pytest.raises(SimulationBusyError) as refused:
+        jobs.start(new_job("run", scenario, "plan2"), lambda job: None)
+    assert "x" in refused.value.message("zh") and "one at a time" in refused.value.message("en")
+    release.set()
+    deadline = time.monotonic() + 5
+    while first.status == "running" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert first.status == "done"
+    jobs.start(new_job("run", scenario, "plan2"), lambda job: None)  # free again
