@@ -18,6 +18,7 @@ from jianguan.registry_schema import Enterprise
 from rules import vector
 from rules.decision import decide_records
 from rules.issues import RulesError
+from rules.package import Package
 from rules.registry import bound_at, version_at, versions_of
 from rules.vector import VectorResult
 
@@ -38,10 +39,21 @@ def decide(
     engine: str = "durable",
     lang: str = "zh",
     overrides: Mapping[str, Any] | None = None,
+    versions: Sequence[Package] | None = None,
 ) -> list[dict[str, Any]]:
-    """Decide records with a shipped package; one dict per record, in order (formats §5)."""
+    """Decide records with a package; one dict per record, in order (formats §5).
+
+    The version in force on `as_of` is taken from the shipped files, or from `versions` when
+    given (the shipped files plus signed-off versions, as the web keeps them).
+    """
     return decide_records(
-        package_id, records, as_of=as_of, engine=engine, lang=lang, overrides=overrides
+        package_id,
+        records,
+        as_of=as_of,
+        engine=engine,
+        lang=lang,
+        overrides=overrides,
+        versions=versions,
     )
 
 

@@ -39,11 +39,14 @@ def decide_records(
     overrides: Mapping[str, Any] | None = None,
     paths: Sequence[str] | None = None,
     explained: bool = True,
+    versions: Sequence[Package] | None = None,
 ) -> list[dict[str, Any]]:
     """One output dict per input, in order (formats §5). A RecordError input becomes an error.
 
     `explained=False` leaves out the explanation text and why-not (bulk runs that only need
-    outcomes, rules and citations); everything else is the same.
+    outcomes, rules and citations); everything else is the same. `versions` gives the
+    package's versions explicitly (e.g. signed-off versions kept in the store beside the
+    shipped files) instead of reading them from `paths` or the shipped packages.
     """
     if engine not in ENGINES:
         raise RulesError(
@@ -51,8 +54,8 @@ def decide_records(
             f"unknown engine '{engine}'; use durable or vector.",
         )
     day = as_of or date.today()
-    versions = versions_of(package_id, paths)
-    current = version_at(versions, day)
+    known = explicit_versions(package_id, versions) if versions else versions_of(package_id, paths)
+    current = version_at(known, day)
     if current is None:
         raise RulesError(
             f"规则包「{package_id}」在 {day.isoformat()} 没有生效的版本；请检查 --as-of。",
@@ -89,7 +92,7 @@ def decide_records(
         now_items.append((i, values))
         if conduct_field and values.get(conduct_field) is not None:
             conduct_day = days_to_date(values[conduct_field])
-            then = version_at(versions, conduct_day)
+            then = version_at(known, conduct_day)
             if then is not None and then is not current:
                 try:
                     old_bound = bound_at(then, conduct_day, ov)
@@ -115,6 +118,25 @@ def decide_records(
                 decision = _lighter(current, decision, then_decision, lang)
         results[i] = decision
     return [r for r in results if r is not None]
+
+
+def explicit_versions(package_id: str, given: Sequence[Package]) -> list[Package]:
+    """Given versions, oldest first; all of `package_id`, with distinct effective dates."""
+    out = sorted(given, key=lambda p: p.effective_from)
+    for p in out:
+        if p.id != package_id:
+            raise RulesError(
+                f"给出的版本属于规则包「{p.id}」，不是「{package_id}」。",
+                f"a given version belongs to package '{p.id}', not '{package_id}'.",
+            )
+    days = [p.effective_from for p in out]
+    if len(set(days)) != len(days):
+        raise RulesError(
+            f"规则包「{package_id}」有两个版本的 effective_from 相同；每个版本的生效日必须不同。",
+            f"two versions of package '{package_id}' share an effective_from; "
+            "each version needs its own date.",
+        )
+    return out
 
 
 def _decide_group(

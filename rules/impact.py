@@ -7,18 +7,21 @@ changed records is then decided again with full explanations under each version.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from jianguan.registry_schema import Enterprise
 from rules import vector
 from rules.bound import BoundPackage
 from rules.decision import decide_records
 from rules.explain import output_value
 from rules.issues import RulesError
 from rules.jsonl import read_jsonl
+from rules.package import Package
 from rules.records import RecordError
 from rules.registry import bound_at, load_packages, version_at, versions_of
 
@@ -46,7 +49,14 @@ def load_population(path: str | Path, package_id: str, as_of: date) -> list[dict
         return [r for r in read_jsonl(p) if not isinstance(r, RecordError)]
     from jianguan.registry_read import read_enterprises
 
-    enterprises = read_enterprises(p)
+    return rows_from_enterprises(read_enterprises(p), package_id, as_of)
+
+
+def rows_from_enterprises(
+    enterprises: Sequence[Enterprise], package_id: str, as_of: date
+) -> list[dict[str, Any]]:
+    """Registry enterprises as records; for `supervision`, missing tiers come from the shipped
+    credit-tier package (as the draw fills them)."""
     rows = [{k: getattr(e, k) for k in e.__dataclass_fields__} for e in enterprises]
     if package_id == "supervision" and any(not r.get("credit_tier") for r in rows):
         from rules.api import classify_enterprises
@@ -75,15 +85,42 @@ def compare(
     day = as_of or date.today()
     old = version_at(old_pkgs[pid], day) or old_pkgs[pid][-1]
     new = version_at(new_pkgs[pid], day) or new_pkgs[pid][-1]
+    rows = load_population(population, pid, day)
+    return compare_versions(old, new, rows, day, lang, samples)
+
+
+def compare_versions(
+    old: Package,
+    new: Package,
+    rows: list[dict[str, Any]],
+    day: date,
+    lang: str = "zh",
+    samples: int = 5,
+    progress: Callable[[str], None] | None = None,
+) -> Impact:
+    """The impact of replacing `old` by `new` (one package) on `rows`, judged on `day`.
+
+    `progress` hears a short line (Chinese, or English for lang "en") as each step starts.
+    """
+    if old.id != new.id:
+        raise RulesError(
+            f"只能比较同一规则包的两个版本（现为 {old.id} 与 {new.id}）。",
+            f"compare two versions of one package (got {old.id} and {new.id}).",
+        )
+    say = progress or (lambda _message: None)
+    en = lang == "en"
+    pid = new.id
     # Impact is judged as if each version were in force on the same day.
     old_day = max(day, old.effective_from)
     new_day = max(day, new.effective_from)
-    rows = load_population(population, pid, day)
     bold, bnew = bound_at(old, old_day), bound_at(new, new_day)
+    say(f"Reading {len(rows)} records" if en else f"读取 {len(rows)} 条记录")
     ok_rows, errors = _valid(bold, rows)
     ok_new, _ = _valid(bnew, rows)
     keep = [i for i in range(len(rows)) if i in ok_rows and i in ok_new]
+    say(f"Deciding under version {old.version}" if en else f"按版本 {old.version} 判定")
     res_old = _run(bold, [ok_rows[i] for i in keep])
+    say(f"Deciding under version {new.version}" if en else f"按版本 {new.version} 判定")
     res_new = _run(bnew, [ok_new[i] for i in keep])
     transitions: dict[str, dict[str, int]] = {}
     counts = Counter(zip(res_old["outcome"], res_new["outcome"], strict=True))
@@ -112,14 +149,16 @@ def compare(
     elif pid == "credit-tier":
         impact.workload_old = _tier_workload(res_old["outcome"], day)
         impact.workload_new = _tier_workload(res_new["outcome"], day)
+    if changed_idx[:samples]:
+        say("Explaining sample changes" if en else "解释变化样例")
     for k in changed_idx[:samples]:
         raw = rows[keep[k]]
         record = {key: (v.isoformat() if isinstance(v, date) else v) for key, v in raw.items()}
         before = decide_records(
-            pid, [record], as_of=old_day, engine="vector", lang=lang, paths=[old.path]
+            pid, [record], as_of=old_day, engine="vector", lang=lang, versions=[old]
         )[0]
         after = decide_records(
-            pid, [record], as_of=new_day, engine="vector", lang=lang, paths=[new.path]
+            pid, [record], as_of=new_day, engine="vector", lang=lang, versions=[new]
         )[0]
         impact.samples.append({"id": raw.get("id"), "old": before, "new": after})
     return impact

@@ -16,12 +16,12 @@ from sqlalchemy import select
 
 from jianguan.errors import JianguanError
 from jianguan.models import PlanRow
-from rules import api as rules_api
 from scheduler.lifecycle import document_of
 from web.access import EVERYONE, allow, public
 from web.db_session import db
 from web.i18n import short_language
 from web.plan_check import verify_cached
+from web.rule_versions import decide_in_force
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -118,8 +118,9 @@ def decide(package: str) -> Response | tuple[Response, int]:
     except (TypeError, ValueError):
         return _error(400, "as_of 应为日期 YYYY-MM-DD。", "as_of must be a date YYYY-MM-DD.")
     try:
-        answers = rules_api.decide(
-            package, records, as_of=as_of, engine=engine, lang=short_language()
+        # The version in force on as_of, counting signed-off versions in the store.
+        answers = decide_in_force(
+            db(), package, records, as_of=as_of, engine=engine, lang=short_language()
         )
     except JianguanError as err:
         return _error(400, err.message("zh"), err.message("en"))

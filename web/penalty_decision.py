@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from jianguan.errors import JianguanError
+from web.db_session import db
+from web.rule_versions import decide_in_force
 
 PACKAGE = "penalty-exemption"
 HARMS = ("none", "slight", "significant")
@@ -75,10 +79,13 @@ def case_from_form(case_id: str, form: Any) -> dict[str, Any]:
     return record
 
 
-def decide_case(record: dict[str, Any], lang: str = "zh") -> Outcome:
-    from rules import api as rules_api
-
-    answers = rules_api.decide(PACKAGE, [record], lang=lang)
+def decide_case(
+    record: dict[str, Any], lang: str = "zh", session: Session | None = None
+) -> Outcome:
+    """Decide with the version in force today, counting versions signed off in the browser from
+    their effective date (Art. 37 then compares with the version in force at the conduct, as
+    for shipped files). The session defaults to the request's."""
+    answers = decide_in_force(session or db(), PACKAGE, [record], lang=lang)
     answer = answers[0]
     if answer.get("error"):
         raise CaseError(

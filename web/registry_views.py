@@ -10,11 +10,11 @@ from sqlalchemy import func, or_, select
 from jianguan.divisions import division_name
 from jianguan.errors import JianguanError
 from jianguan.models import DecisionRow, EnterpriseRow, InspectionRow, OfficerRow, PlanRow
-from rules import api as rules_api
 from web.access import EVERYONE, allow
 from web.db_session import db
 from web.i18n import short_language
 from web.paging import page_of
+from web.rule_versions import decide_in_force
 
 registry = Blueprint("registry", __name__)
 
@@ -144,7 +144,8 @@ def enterprise(enterprise_id: str) -> str:
 
 def live_decisions(row: EnterpriseRow, lang: str) -> list[dict[str, Any]]:
     """What the rule packages in force today say about this enterprise's tier and supervision
-    (a given `credit_tier` still takes precedence for supervision, as in the draw)."""
+    (a given `credit_tier` still takes precedence for supervision, as in the draw). Versions
+    signed off in the browser count from their effective date."""
     record: dict[str, Any] = {
         c.name: getattr(row, c.name)
         for c in EnterpriseRow.__table__.columns
@@ -152,9 +153,10 @@ def live_decisions(row: EnterpriseRow, lang: str) -> list[dict[str, Any]]:
     }
     record["established_on"] = row.established_on.isoformat()
     try:
-        tier = rules_api.decide("credit-tier", [record], lang=lang)[0]
+        session = db()
+        tier = decide_in_force(session, "credit-tier", [record], lang=lang)[0]
         record["credit_tier"] = row.credit_tier or tier.get("outcome")
-        supervision = rules_api.decide("supervision", [record], lang=lang)[0]
+        supervision = decide_in_force(session, "supervision", [record], lang=lang)[0]
     except JianguanError as err:
         return [{"package": "rules", "error": err.message(lang)}]
     return [tier, supervision]

@@ -1,0 +1,112 @@
+"""The in-browser rule editor: validated on the server as the user types, saved as a draft.
+
+The checks are those of `jianguan rules check` plus what a new version needs (see
+web/rule_signoff.check_text); each message carries its line so the page can place it there.
+A save that fails any check saves nothing and shows the same messages.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from jianguan.errors import JianguanError
+from jianguan.models import RulePackageVersion
+from rules.issues import RuleIssue
+from web.access import allow
+from web.db_session import db
+from web.i18n import short_language
+from web.rule_signoff import DraftInvalid, check_text, next_version_name, save_draft, with_header
+from web.rule_versions import Version
+from web.rules_views import LEGAL, rules_area, version_or_404
+
+MAX_SOURCE_CHARS = 400_000  # far above any real package; keeps a pasted file from hurting
+
+
+def _editing_row(v: Version) -> RulePackageVersion | None:
+    """The actor's own unsubmitted draft is edited in place; anything else is a base."""
+    if v.status == "draft" and v.created_by == current_user.username and v.row_id is not None:
+        return db().get(RulePackageVersion, v.row_id)
+    return None
+
+
+def _starting_text(v: Version) -> str:
+    """A new version from `v`: a fresh version name and today's date, ready to be changed."""
+    try:
+        name = next_version_name(db(), v.package_id, v.version)
+        return with_header(v.source, name, date.today())
+    except JianguanError:
+        return v.source  # a header the editor cannot rewrite: the user changes it by hand
+
+
+def _issue_rows(issues: list[RuleIssue]) -> list[dict[str, object]]:
+    en = short_language() == "en"
+    return [
+        {"line": i.line, "message": i.message_en if en else i.message_zh}
+        for i in sorted(issues, key=lambda i: i.line)
+    ]
+
+
+@rules_area.route("/<package_id>/v/<version>/edit", methods=["GET", "POST"])
+@allow(*LEGAL)
+def edit(package_id: str, version: str) -> str | Response | tuple[str, int]:
+    v = version_or_404(package_id, version)
+    editing = _editing_row(v)
+    if request.method == "GET":
+        text = v.source if editing is not None else _starting_text(v)
+        return render_template("rules_editor.html", v=v, editing=editing, text=text, issues=None)
+    text = request.form.get("source", "").replace("\r\n", "\n")
+    issues: list[RuleIssue]
+    if len(text) > MAX_SOURCE_CHARS:
+        issues = [RuleIssue("editor.yaml", 1, "文本过长。", "The text is too long.")]
+    else:
+        session = db()
+        try:
+            row = save_draft(
+                session, current_user.username, text, date.today(), editing, based_on=v.version
+            )
+            session.commit()
+        except DraftInvalid as err:
+            session.rollback()
+            issues = err.issues
+        except JianguanError as err:
+            session.rollback()
+            flash(err.message(short_language()))
+            return redirect(
+                url_for("rules_area.version_page", package_id=package_id, version=version)
+            )
+        else:
+            flash(_("草稿已保存：版本 %(v)s。请运行测试、查看影响，然后提交审核。", v=row.version))
+            return redirect(
+                url_for("rules_area.version_page", package_id=row.package_id, version=row.version)
+            )
+    return render_template(
+        "rules_editor.html",
+        v=v,
+        editing=editing,
+        text=text,
+        issues=_issue_rows(issues),
+        refused=True,
+    ), 422
+
+
+@rules_area.post("/validate")
+@allow(*LEGAL)
+def validate() -> str:
+    """The editor's live check (htmx, debounced): messages with their lines, or "valid"."""
+    text = request.form.get("source", "").replace("\r\n", "\n")
+    if len(text) > MAX_SOURCE_CHARS:
+        return render_template(
+            "rules_issues.html",
+            issues=[{"line": 1, "message": _("文本过长。")}],
+        )
+    editing_id = request.form.get("editing", "")
+    editing = db().get(RulePackageVersion, int(editing_id)) if editing_id.isdigit() else None
+    if editing is not None and editing.created_by != current_user.username:
+        editing = None
+    checked = check_text(db(), text, date.today(), editing)
+    return render_template("rules_issues.html", issues=_issue_rows(checked.issues))

@@ -1,0 +1,122 @@
+"""A rule version's impact on the registry in the store, computed as a background job.
+
+The same pattern as web/plan_jobs.py: a request starts a thread and returns; the page polls
+the job's progress with htmx. `rules.impact.compare_versions` does the work (vector engine over
+the whole registry, then full explanations for a few changed records); this module only
+reads the registry, reports the steps and keeps the result in memory — an impact is cheap to
+compute again, so a server restart simply forgets it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from flask import Flask
+
+from jianguan.db import Store
+from jianguan.errors import JianguanError
+from jianguan.registry_store import load_enterprises
+from rules.impact import Impact, compare_versions, rows_from_enterprises
+from rules.package import Package
+
+log = logging.getLogger(__name__)
+
+STEPS = 5  # registry, validate, old, new, samples: the progress bar's denominator
+
+
+@dataclass
+class ImpactJob:
+    id: str
+    package_id: str
+    old_version: str
+    new_version: str
+    actor: str
+    started_at: datetime
+    status: str = "running"  # running / done / failed
+    messages: list[str] = field(default_factory=list)
+    impact: Impact | None = None
+    error_zh: str | None = None
+    error_en: str | None = None
+
+    def say(self, message: str) -> None:
+        self.messages.append(message)
+
+    @property
+    def percent(self) -> int:
+        if self.status != "running":
+            return 100
+        return min(95, round(100 * len(self.messages) / STEPS))
+
+
+class ImpactJobs:
+    """Jobs by id; only the newest `keep` finished jobs are remembered."""
+
+    def __init__(self, keep: int = 50) -> None:
+        self._jobs: dict[str, ImpactJob] = {}
+        self._lock = threading.Lock()
+        self.keep = keep
+
+    def get(self, job_id: str) -> ImpactJob | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def start(
+        self, old: Package, new: Package, actor: str, work: Callable[[ImpactJob], Impact]
+    ) -> ImpactJob:
+        job = ImpactJob(
+            secrets.token_hex(8), new.id, old.version, new.version, actor, datetime.now(UTC)
+        )
+        with self._lock:
+            self._jobs[job.id] = job
+            finished = [k for k, j in self._jobs.items() if j.status != "running"]
+            for key in finished[: max(0, len(finished) - self.keep)]:
+                del self._jobs[key]
+
+        def run() -> None:
+            try:
+                job.impact = work(job)
+                job.status = "done"
+            except JianguanError as err:
+                job.error_zh, job.error_en = err.message("zh"), err.message("en")
+                job.status = "failed"
+            except Exception:  # the user sees a message; the log keeps the trace
+                log.exception("impact of %s %s failed", new.id, new.version)
+                job.error_zh = "计算影响时发生内部错误，请联系管理员查看服务器日志。"
+                job.error_en = "Internal error while computing the impact; see the server log."
+                job.status = "failed"
+
+        threading.Thread(target=run, name=f"rule-impact-{job.id}", daemon=True).start()
+        return job
+
+
+def impact_jobs(app: Flask) -> ImpactJobs:
+    """The app's impact jobs (made on first use: the factory need not know about them)."""
+    jobs = app.extensions.get("jianguan_rule_impact_jobs")
+    if jobs is None:
+        jobs = app.extensions.setdefault("jianguan_rule_impact_jobs", ImpactJobs())
+    assert isinstance(jobs, ImpactJobs)
+    return jobs
+
+
+def impact_work(
+    store: Store, old: Package, new: Package, day: date, lang: str
+) -> Callable[[ImpactJob], Impact]:
+    """The job body: the whole registry in the store, old version against new on `day`."""
+
+    def work(job: ImpactJob) -> Impact:
+        job.say("Reading the registry" if lang == "en" else "读取名录库")
+        enterprises = load_enterprises(store)
+        if not enterprises:
+            raise JianguanError(
+                "名录库为空：请先导入企业名录，再计算影响。",
+                "The registry is empty: import enterprises first, then compute the impact.",
+            )
+        rows = rows_from_enterprises(enterprises, new.id, day)
+        return compare_versions(old, new, rows, day, lang, samples=5, progress=job.say)
+
+    return work
