@@ -225,7 +225,42 @@ def _result_or_404(sid: str) -> dict[str, Any]:
 
 
 def _variants(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return [(BASELINE, result["baseline"]), *result["scenarios"].items()]
+    """Baseline first, then the scenarios in the order their file lists them (result.json is
+    stored with sorted keys, which loses that order)."""
+    scenarios: dict[str, Any] = result["scenarios"]
+    stored = run_scenario_file(str(result.get("scenario_id", "")))
+    order = [s.name for s in stored.scenarios] if stored is not None else []
+    names = [n for n in order if n in scenarios] + sorted(set(scenarios) - set(order))
+    return [(BASELINE, result["baseline"]), *((n, scenarios[n]) for n in names)]
+
+
+def _day_ranges(days: list[int]) -> str:
+    """[1, 2, 3, 5] -> "1-3,5": quiet days read as a planner writes them."""
+    parts: list[str] = []
+    for day in sorted(set(days)):
+        if parts and day == int(parts[-1].split("-")[-1]) + 1:
+            parts[-1] = f"{parts[-1].split('-')[0]}-{day}"
+        else:
+            parts.append(str(day))
+    return ",".join(parts)
+
+
+def _override_lines(overrides: dict[str, Any], prefix: str = "") -> list[str]:
+    """A variant's overrides as short `key = value` lines for the column heading."""
+    lines: list[str] = []
+    for key, value in overrides.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            lines.extend(_override_lines(value, path + "."))
+        elif key == "quiet_days_of_month" and isinstance(value, list):
+            lines.append(f"{path} = {_day_ranges([int(v) for v in value])}")
+        elif isinstance(value, bool):
+            lines.append(f"{path} = {'true' if value else 'false'}")
+        elif isinstance(value, list):
+            lines.append(f"{path} = {', '.join(str(v) for v in value)}")
+        else:
+            lines.append(f"{path} = {value}")
+    return lines
 
 
 def _chart_data(result: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -302,7 +337,9 @@ def run_page(sid: str) -> str:
         "simulations_run.html",
         result=result,
         sid=sid,
-        variants=[(name, block.get("overrides") or {}) for name, block in variants],
+        variants=[
+            (name, _override_lines(block.get("overrides") or {})) for name, block in variants
+        ],
         rows=_rows(result, lang),
         burden=[r for r in _rows(result, lang) if r["key"].startswith("burden_")],
         chart_data=_chart_data(result, lang),

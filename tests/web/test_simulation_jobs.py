@@ -1,5 +1,5 @@
 """Simulations in the browser (test client): a run's lifecycle from the form to the downloads,
-a failing scenario, re-running from the cache, and refusing runs too large for the server."""
+a failing scenario, the cache and re-running from it, and one simulation at a time."""
 
 from __future__ import annotations
 
@@ -11,69 +11,15 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from jianguan.models import AuditEvent
 from tests.web.flows import post, signed_in
-from web.app import store_of
-from web.simulation_jobs import SimulationBusyError, SimulationJobs, new_job
-
-# Small enough for a test (under a second), large enough for every metric to be defined.
-SMALL_FORM = {
-    "name": "测试：人员减半",
-    "enterprises": "400",
-    "officers": "20",
-    "pop_seed": "3",
-    "districts": "3601",
-    "periods": "2",
-    "replications": "3",
-    "seed": "11",
-    "year": "2026",
-    "base_A": "0.03",
-    "base_B": "0.05",
-    "base_C": "0.2",
-    "base_D": "1.0",
-    "base_quiet_days": "1-10",
-    "s1_name": "half-officers",
-    "s1_officers_scale": "0.5",
-    "s2_name": "same-as-baseline",
-}
+from tests.web.simulation_flows import SMALL_FORM, events, start, use_instance, wait_for_job
+from web.simulation_jobs import SimulationBusyError, SimulationJob, SimulationJobs, new_job
 
 
 @pytest.fixture
 def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "instance"
-    monkeypatch.setenv("JIANGUAN_INSTANCE", str(folder))
-    return folder
-
-
-def wait_for_job(client: FlaskClient, job_path: str, timeout: float = 60) -> str:
-    """Poll the job's status fragment, as htmx does, until it is no longer running."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        html = client.get(job_path + "/status").get_data(as_text=True)
-        if 'data-status="running"' not in html:
-            return html
-        time.sleep(0.05)
-    raise AssertionError(f"simulation job {job_path} still running after {timeout} s")
-
-
-def start(client: FlaskClient, form: dict[str, str]) -> str:
-    reply = post(client, "/simulations/run", form)
-    assert reply.status_code == 302, reply.get_data(as_text=True)[:2000]
-    location = reply.headers["Location"]
-    assert re.fullmatch(r"/simulations/jobs/[0-9a-f]{16}", location)
-    return location
-
-
-def events(app: Flask, action: str) -> list[AuditEvent]:
-    with store_of(app).session() as session:
-        return list(
-            session.scalars(
-                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-            )
-        )
+    return use_instance(tmp_path, monkeypatch)
 
 
 def test_run_lifecycle_from_form_to_downloads(app: Flask, instance: Path) -> None:
@@ -116,9 +62,9 @@ def test_run_lifecycle_from_form_to_downloads(app: Flask, instance: Path) -> Non
 
     # downloads: the result JSON as cached, and the self-contained HTML report
     downloaded = planner.get(run_path + "/result.json")
-    assert downloaded.status_code == 200 and "attachment" in downloaded.headers[
-        "Content-Disposition"
-    ]
+    assert (
+        downloaded.status_code == 200 and "attachment" in downloaded.headers["Content-Disposition"]
+    )
     assert downloaded.get_json() == cached
     report = planner.get(run_path + "/report.html")
     assert report.status_code == 200 and report.mimetype == "text/html"
@@ -140,9 +86,7 @@ def test_run_lifecycle_from_form_to_downloads(app: Flask, instance: Path) -> Non
     assert admin.get(run_path).status_code == 200
 
 
-def test_same_scenario_reuses_the_cache_and_rerun_reproduces_it(
-    app: Flask, instance: Path
-) -> None:
+def test_same_scenario_reuses_the_cache_and_rerun_reproduces_it(app: Flask, instance: Path) -> None:
     planner = signed_in(app, "plan1")
     first = wait_for_job(planner, start(planner, SMALL_FORM))
     sid = re.search(r"/simulations/runs/([0-9a-f]{64})", first)
@@ -184,7 +128,11 @@ def test_only_one_simulation_runs_at_a_time() -> None:
     )
     jobs = SimulationJobs()
     release = threading.Event()
-    first = jobs.start(new_job("run", scenario, "plan1"), lambda job: release.wait(10) and None)
+
+    def hold(_job: SimulationJob) -> None:
+        release.wait(10)
+
+    first = jobs.start(new_job("run", scenario, "plan1"), hold)
     with pytest.raises(SimulationBusyError) as refused:
         jobs.start(new_job("run", scenario, "plan2"), lambda job: None)
     assert "x" in refused.value.message("zh") and "one at a time" in refused.value.message("en")
