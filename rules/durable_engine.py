@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import threading
@@ -23,6 +24,7 @@ from typing import Any
 
 from durable import engine
 
+from rules import durable_driver
 from rules.bound import BoundPackage
 from rules.conditions import All, Always, AnyOf, Atom, Cond, FieldRef, TableRef, atoms_of
 from rules.issues import RulesError
@@ -73,9 +75,20 @@ _next_sid = 0
 
 
 class _Compiled:
-    def __init__(self, name: str, encoders: list[tuple[str, str, Any]]) -> None:
+    """A registered ruleset: its kernel handle, our rule names and the fact layout."""
+
+    def __init__(
+        self,
+        name: str,
+        handle: int,
+        rule_of: dict[str, str],
+        encoders: list[tuple[str, str, Any]],
+    ) -> None:
         self.name = name
+        self.handle = handle
+        self.rule_of = rule_of  # kernel rule name (r<index>) -> our rule id
         self.encoders = encoders
+        self.layout = _layout(encoders)
 
 
 def _get_host() -> _WhitelistHost:
@@ -169,21 +182,50 @@ def _encoders(bound: BoundPackage) -> list[tuple[str, str, Any]]:
     return out
 
 
+_BOOL, _TEXT, _SET, _NUMBER = range(4)
+_KIND = {"bool": _BOOL, "enum": _TEXT, "code": _TEXT, "string": _TEXT, "set": _SET}
+
+
+def _layout(encoders: list[tuple[str, str, Any]]) -> list[tuple[int, str, str, Any]]:
+    """Per field: (kind, name, presence key, set member keys), keys built once, not per fact."""
+    return [
+        (
+            _KIND.get(kind, _NUMBER),
+            name,
+            f"{name}__p",
+            tuple((m, f"{name}__m__{m}") for m in members),
+        )
+        for name, kind, members in encoders
+    ]
+
+
 def make_fact(compiled: _Compiled, values: dict[str, Any]) -> dict[str, Any]:
+    """What the kernel sees of a typed record: every field a condition reads, always present
+    (absence is the `__p` flag), booleans as 1/0/-1, dates as days, set members as flags."""
     fact: dict[str, Any] = {"__one": 1}
-    for name, kind, members in compiled.encoders:
-        value = values.get(name)
-        present = value is not None
-        fact[f"{name}__p"] = 1 if present else 0
-        if kind == "bool":
-            fact[name] = (1 if value else 0) if present else -1
-        elif kind in ("enum", "code", "string"):
-            fact[name] = value if present else ""
-        elif kind == "set":
-            for m in members:
-                fact[f"{name}__m__{m}"] = 1 if value is not None and m in value else 0
+    get = values.get
+    for kind, name, pkey, members in compiled.layout:
+        value = get(name)
+        if value is None:
+            fact[pkey] = 0
+            if kind == _BOOL:
+                fact[name] = -1
+            elif kind == _TEXT:
+                fact[name] = ""
+            elif kind == _SET:
+                for _m, key in members:
+                    fact[key] = 0
+            else:
+                fact[name] = 0
+            continue
+        fact[pkey] = 1
+        if kind == _BOOL:
+            fact[name] = 1 if value else 0
+        elif kind == _SET:
+            for m, key in members:
+                fact[key] = 1 if m in value else 0
         else:
-            fact[name] = value if present else 0
+            fact[name] = value
     return fact
 
 
@@ -195,9 +237,12 @@ def prepare(bound: BoundPackage) -> _Compiled:
         if compiled is None:
             host = _get_host()
             host.allowed.update(r.id for r, _ in bound.rules)
-            # set_rulesets mutates what it is given: always hand it a copy.
-            host.set_rulesets(copy.deepcopy(compile_ruleset(bound)))
-            compiled = _Compiled(name, _encoders(bound))
+            ruleset = compile_ruleset(bound)
+            # set_rulesets mutates what it is given (and refuses unlisted actions): a copy.
+            host.set_rulesets(copy.deepcopy(ruleset))
+            rule_of = {key: rule["run"].partition("|")[2] for key, rule in ruleset[name].items()}
+            handle = host.get_ruleset(name)._handle
+            compiled = _Compiled(name, handle, rule_of, _encoders(bound))
             _registered[name] = compiled
     return compiled
 
@@ -205,43 +250,62 @@ def prepare(bound: BoundPackage) -> _Compiled:
 def fire(
     bound: BoundPackage, facts: Sequence[dict[str, Any]], rids: Sequence[str]
 ) -> list[set[str]]:
-    """Assert each fact in its own session; return the rule ids that fired for each."""
+    """Assert each fact in its own session; return the rule ids that fired for each.
+
+    The kernel is driven through `durable_driver` (the Host's own calls, without its
+    per-action Python overhead); each session is deleted straight after its fact, so at most
+    one of the kernel's 1,024 session ids is ever live.
+    """
     global _next_sid
     compiled = prepare(bound)
-    name = compiled.name
+    handle = compiled.handle
+    rule_of = compiled.rule_of
+    encode = durable_driver.encode
+    run = durable_driver.assert_in_session
+    delete = durable_driver.delete_session
     out: list[set[str]] = []
+    fired: list[str] = []
     with _LOCK:
-        host = _get_host()
-        collector = host.collector
+        errors = _get_host().errors
         for fact, rid in zip(facts, rids, strict=True):
+            message = dict(fact)
+            message["sid"] = ""  # keys in the order the Host path sent them: sid, then rid
+            message["rid"] = rid
             for _attempt in range(3):
                 _next_sid += 1
                 sid = str(_next_sid)
-                collector.clear()
-                message = dict(fact)
                 message["sid"] = sid
-                message["rid"] = rid
+                fired.clear()
                 try:
-                    host.assert_fact(name, message)
-                except engine.MessageNotHandledException:
-                    pass  # no rule matched this record
-                except engine.MessageObservedException:
-                    # Spurious on distinct facts (upstream issue #376): retry in a new session.
-                    host.delete_state(name, sid)
-                    continue
-                host.delete_state(name, sid)
-                break
+                    code = run(handle, encode(message), fired)
+                except durable_driver.KernelFailure as exc:
+                    with contextlib.suppress(Exception):
+                        delete(handle, sid)
+                    raise EngineError(
+                        f"规则引擎处理记录 {rid} 时出错（{exc.stage}）：{exc.error!r}",
+                        f"the engine failed on record {rid} ({exc.stage}): {exc.error!r}",
+                    ) from exc.error
+                delete(handle, sid)
+                if code != durable_driver.OBSERVED:
+                    break
+                # Spurious on distinct facts (upstream issue #376): retry in a new session.
             else:
                 raise EngineError(
                     f"规则引擎三次拒绝记录 {rid}（重复事实）；请重试。",
                     f"the engine refused record {rid} three times (duplicate fact); retry.",
                 )
-            if host.errors:
-                error = host.errors[0]
-                host.errors.clear()
+            if errors:
+                error = errors[0]
+                errors.clear()
                 raise EngineError(
                     f"规则引擎动作出错：{error!r}",
                     f"an engine action failed: {error!r}",
                 )
-            out.append(set(collector))
+            try:
+                out.append({rule_of[name] for name in fired})
+            except KeyError as exc:
+                raise EngineError(
+                    f"规则引擎报告了未知规则「{exc.args[0]}」；请重新加载规则包。",
+                    f"the engine reported an unknown rule '{exc.args[0]}'; reload the package.",
+                ) from exc
     return out
