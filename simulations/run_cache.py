@@ -82,7 +82,9 @@ def list_runs(limit: int = 100) -> list[CachedRun]:
 
 def load_run(sid: str) -> dict[str, Any] | None:
     """The stored result.json of a run, or None (unknown or malformed id, damaged entry)."""
-    return cached_result(sid) if is_scenario_id(sid) else None
+    if not is_scenario_id(sid) or not (_folder() / sid / "result.json").is_file():
+        return None  # checked here so that a look-up never creates the cache folder
+    return cached_result(sid)
 
 
 def run_scenario_file(sid: str) -> ScenarioFile | None:

@@ -27,19 +27,23 @@ from jianguan.db import Store
 from jianguan.errors import JianguanError
 from scheduler.canonical_json import canonical_bytes
 from simulations.run_cache import load_run, report_html
-from simulations.runner import run_scenario
+from simulations.runner import run_scenario, uses_exact_draw
 from simulations.scenario_file import ScenarioFile
 from simulations.scenario_id import scenario_id, store_result
 
 log = logging.getLogger(__name__)
 
-# Limits for runs started from the browser, measured on a 2-core machine: 100,000 enterprises
-# × 4 quarters × 4 replications × 2 variants (3.2 M enterprise-quarters) take about 3 s, so the
-# work cap keeps one run under about 20 s and the enterprise cap bounds memory.
-MAX_ENTERPRISES = 200_000
+# Limits for runs started from the browser. The time a run takes is estimated from its size
+# with figures measured on a 2-core machine (benchmarks/sim_web_limits.py prints them next to
+# measured times): a fixed cost per variant and quarter (rule packages, calendars, capacity)
+# plus a cost per enterprise and quarter, five times higher with the exact HMAC draw (used up
+# to `exact_draw_limit` enterprises) than with the seeded sampler.
+MAX_ENTERPRISES = 200_000  # bounds memory
 MAX_REPLICATIONS = 50
 MAX_VARIANTS = 8
-MAX_WORK = 20_000_000  # enterprises × quarters × replications × variants
+MAX_SECONDS = 30.0
+SECONDS_PER_VARIANT_QUARTER = 0.005
+SECONDS_PER_ENTERPRISE_QUARTER = {True: 5e-6, False: 1e-6}  # exact draw?
 
 
 class SimulationTooLargeError(JianguanError):
@@ -64,9 +68,13 @@ class SimulationBusyError(JianguanError):
         )
 
 
-def work_units(scenario: ScenarioFile) -> int:
-    variants = 1 + len(scenario.scenarios)
-    return scenario.population.enterprises * scenario.periods * scenario.replications * variants
+def estimated_seconds(scenario: ScenarioFile) -> float:
+    """Roughly how long the run takes in one process (one core of the test machine)."""
+    variant_quarters = scenario.periods * scenario.replications * (1 + len(scenario.scenarios))
+    per_enterprise = SECONDS_PER_ENTERPRISE_QUARTER[uses_exact_draw(scenario)]
+    return variant_quarters * (
+        SECONDS_PER_VARIANT_QUARTER + scenario.population.enterprises * per_enterprise
+    )
 
 
 def check_size(scenario: ScenarioFile) -> None:
@@ -89,12 +97,13 @@ def check_size(scenario: ScenarioFile) -> None:
             f"{variants} variants (baseline and scenarios) exceed the browser limit of "
             f"{MAX_VARIANTS}",
         )
-    work = work_units(scenario)
-    if work > MAX_WORK:
+    seconds = estimated_seconds(scenario)
+    if seconds > MAX_SECONDS:
         raise SimulationTooLargeError(
-            f"企业数 × 季度数 × 重复次数 × 方案数 = {work:,}，超过网页上限 {MAX_WORK:,}",
-            f"enterprises × quarters × replications × variants = {work:,}, over the browser "
-            f"limit of {MAX_WORK:,}",
+            f"按企业数、季度数、重复次数和方案数估计需要约 {seconds:.0f} 秒，超过网页上限 "
+            f"{MAX_SECONDS:.0f} 秒",
+            f"from its enterprises, quarters, replications and variants it would take about "
+            f"{seconds:.0f} s, over the browser limit of {MAX_SECONDS:.0f} s",
         )
 
 

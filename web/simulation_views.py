@@ -57,7 +57,7 @@ from web.scenario_form import (
 )
 from web.simulation_jobs import (
     MAX_ENTERPRISES,
-    MAX_WORK,
+    MAX_SECONDS,
     SimulationBusyError,
     SimulationTooLargeError,
     check_size,
@@ -127,7 +127,7 @@ def _index_page(
             running=simulation_jobs(current_app).running(),
             can_run=current_user.role in RUNNERS,
             max_enterprises=MAX_ENTERPRISES,
-            max_work=MAX_WORK,
+            max_seconds=int(MAX_SECONDS),
         ),
         status,
     )

@@ -159,7 +159,7 @@ def test_good_upload_runs(app: Flask, instance: Path) -> None:
     [
         ({"enterprises": "1000000"}, "1,000,000"),
         ({"replications": "60"}, "60"),
-        ({"enterprises": "150000", "replications": "40"}, "×"),
+        ({"enterprises": "150000", "replications": "40"}, "秒"),
     ],
 )
 def test_runs_too_large_for_the_server_are_refused(

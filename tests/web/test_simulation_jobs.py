@@ -72,17 +72,25 @@ def test_run_lifecycle_from_form_to_downloads(app: Flask, instance: Path) -> Non
     assert sid.group(1) in body and "half-officers" in body and "<script" not in body
     scenario = planner.get(run_path + "/scenario.yaml").get_data(as_text=True)
     assert "half-officers" in scenario and "officers_scale: 0.5" in scenario
-    assert [e.after for e in events(app, "simulation.download")] == [
-        {"file": "result.json"},
-        {"file": "report-zh.html"},
-        {"file": "scenario.yaml"},
-    ]
+
+    # the same page and report in English
+    planner.get("/lang/en")
+    english = planner.get(run_path).get_data(as_text=True)
+    assert "inspections per year" in english and "Download the HTML report" in english
+    report_en = planner.get(run_path + "/report.html").get_data(as_text=True)
+    assert '<html lang="en">' in report_en and "Simulation comparison" in report_en
 
     # past runs: listed by scenario id with who ran it; an administrator may look, not run
     admin = signed_in(app, "admin1")
     index = admin.get("/simulations/").get_data(as_text=True)
     assert f'data-sid="{sid.group(1)}"' in index and "plan1" in index
     assert 'id="scenario-form"' not in index
+    assert [e.after for e in events(app, "simulation.download")] == [
+        {"file": "result.json"},
+        {"file": "report-zh.html"},
+        {"file": "scenario.yaml"},
+        {"file": "report-en.html"},
+    ]
     assert admin.get(run_path).status_code == 200
 
 
@@ -142,3 +150,22 @@ def test_only_one_simulation_runs_at_a_time() -> None:
         time.sleep(0.01)
     assert first.status == "done"
     jobs.start(new_job("run", scenario, "plan2"), lambda job: None)  # free again
+
+
+def test_rerun_of_a_result_from_older_code_runs_it_as_a_new_scenario(
+    app: Flask, instance: Path
+) -> None:
+    """A stored run whose id no longer matches its scenario (the model code or a rule package
+    changed since) cannot be reproduced under that id: it is run anew, and the planner told."""
+    planner = signed_in(app, "plan1")
+    status = wait_for_job(planner, start(planner, SMALL_FORM))
+    sid = re.search(r"/simulations/runs/([0-9a-f]{64})", status)
+    assert sid
+    old = "f" * 64
+    (instance / "simulations" / sid.group(1)).rename(instance / "simulations" / old)
+    reply = post(planner, f"/simulations/runs/{old}/rerun")
+    assert reply.status_code == 302
+    assert "旧版本" in planner.get(reply.headers["Location"]).get_data(as_text=True)
+    status = wait_for_job(planner, reply.headers["Location"])
+    assert sid.group(0) in status and 'data-status="done"' in status
+    assert not events(app, "simulation.reproduce")
