@@ -59,6 +59,7 @@ from web.simulation_jobs import (
     MAX_ENTERPRISES,
     MAX_SECONDS,
     SimulationBusyError,
+    SimulationJob,
     SimulationTooLargeError,
     check_size,
     new_job,
@@ -139,7 +140,34 @@ def index() -> tuple[str, int]:
     return _index_page()
 
 
-def _start_run(scenario: ScenarioFile, form: dict[str, str] | None) -> Response | tuple[str, int]:
+def _record_start(job: SimulationJob, scenario: ScenarioFile, source: str) -> None:
+    """Who started what, when: written as the job starts, so a run the server never finished
+    is still on record (its end is recorded by the job: simulation.run / run_failed)."""
+    pop = scenario.population
+    audit.record(
+        db(),
+        current_user.username,
+        "simulation.start",
+        "simulation",
+        job.scenario_id,
+        None,
+        {
+            "job": job.id,
+            "kind": job.kind,
+            "source": source,
+            "name": scenario.name,
+            "enterprises": pop.enterprises,
+            "periods": scenario.periods,
+            "replications": scenario.replications,
+            "variants": [BASELINE, *(s.name for s in scenario.scenarios)],
+        },
+    )
+    db().commit()
+
+
+def _start_run(
+    scenario: ScenarioFile, form: dict[str, str] | None, source: str
+) -> Response | tuple[str, int]:
     lang = short_language()
     try:
         check_size(scenario)
@@ -151,6 +179,7 @@ def _start_run(scenario: ScenarioFile, form: dict[str, str] | None) -> Response 
         return _index_page(form, [FormProblem("", err.message(lang))], 400)
     except SimulationBusyError as err:
         return _index_page(form, [FormProblem("", err.message(lang))], 409)
+    _record_start(job, scenario, source)
     return redirect(url_for("simulations_area.job", job_id=job.id))
 
 
@@ -162,7 +191,7 @@ def run_form() -> Response | tuple[str, int]:
         scenario = scenario_from_form(form, short_language())
     except ScenarioFormError as err:
         return _index_page(form, err.problems, 400)
-    return _start_run(scenario, form)
+    return _start_run(scenario, form, "form")
 
 
 @simulations_area.post("/upload")
@@ -195,7 +224,7 @@ def upload() -> Response | tuple[str, int]:
         return _index_page(None, lines, 400)
     except ScenarioFormError as err:
         return _index_page(None, err.problems, 400)
-    return _start_run(scenario, None)
+    return _start_run(scenario, None, f"upload:{sent.filename}")
 
 
 def _job_or_404(job_id: str) -> Any:
@@ -415,7 +444,7 @@ def rerun(sid: str) -> Response | tuple[str, int]:
                 "该结果由旧版本的模型代码或规则包生成，无法按原编号复现；已按现行版本作为新情景运行。"
             )
         )
-        return _start_run(scenario, None)
+        return _start_run(scenario, None, f"rerun:{sid}")
     try:
         job = simulation_jobs(current_app).start(
             new_job("reproduce", scenario, current_user.username),
@@ -424,4 +453,5 @@ def rerun(sid: str) -> Response | tuple[str, int]:
     except SimulationBusyError as err:
         flash(err.message(short_language()))
         return redirect(url_for("simulations_area.run_page", sid=sid))
+    _record_start(job, scenario, f"rerun:{sid}")
     return redirect(url_for("simulations_area.job", job_id=job.id))

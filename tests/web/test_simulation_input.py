@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from jianguan.models import AuditEvent
 from tests.web.flows import post, signed_in
-from tests.web.simulation_flows import SMALL_FORM, use_instance, wait_for_job
+from tests.web.simulation_flows import SMALL_FORM, events, use_instance, wait_for_job
 from web.app import store_of
 from web.simulation_jobs import simulation_jobs
 
@@ -152,6 +152,8 @@ def test_good_upload_runs(app: Flask, instance: Path) -> None:
     assert sid
     page = planner.get(sid.group(0)).get_data(as_text=True)
     assert "上传的情景" in page and "no-leniency" in page
+    [started] = events(app, "simulation.start")
+    assert started.after is not None and started.after["source"] == "upload:scenario.yaml"
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,9 @@ def test_run_lifecycle_from_form_to_downloads(app: Flask, instance: Path) -> Non
     # the result is cached under the scenario id, and the run is in the audit log
     cached = json.loads((instance / "simulations" / sid.group(1) / "result.json").read_text())
     assert cached["scenario_id"] == sid.group(1)
+    [started] = events(app, "simulation.start")
+    assert started.actor == "plan1" and started.after is not None
+    assert (started.after["source"], started.after["enterprises"]) == ("form", 400)
     [ran] = events(app, "simulation.run")
     assert (ran.actor, ran.object_id) == ("plan1", sid.group(1))
     assert ran.after is not None
@@ -112,6 +115,8 @@ def test_same_scenario_reuses_the_cache_and_rerun_reproduces_it(app: Flask, inst
     [reproduced] = events(app, "simulation.reproduce")
     assert reproduced.after is not None and reproduced.after["identical"] is True
     assert [e.after["cached"] for e in events(app, "simulation.run") if e.after] == [False, True]
+    kinds = [e.after["kind"] for e in events(app, "simulation.start") if e.after]
+    assert kinds == ["run", "run", "reproduce"]
 
 
 def test_failing_scenario_ends_failed_with_its_message(app: Flask, instance: Path) -> None:
