@@ -233,13 +233,16 @@ def run_work(store: Store, scenario: ScenarioFile, lang: str) -> Callable[[Simul
         job.cached = load_run(job.scenario_id) is not None
         try:
             result = run_scenario(scenario, workers=1, progress=_progress(job))
-        except JianguanError as err:
+        except Exception as err:
+            reason = (
+                err.message("zh") if isinstance(err, JianguanError) else "内部错误（见服务器日志）"
+            )
             _record(
                 store,
                 job.actor,
                 "simulation.run_failed",
                 job.scenario_id,
-                {"name": scenario.name, "error": err.message("zh")},
+                {"name": scenario.name, "error": reason},
             )
             raise
         job.done = job.total

@@ -174,3 +174,28 @@ def test_rerun_of_a_result_from_older_code_runs_it_as_a_new_scenario(
     status = wait_for_job(planner, reply.headers["Location"])
     assert sid.group(0) in status and 'data-status="done"' in status
     assert not events(app, "simulation.reproduce")
+
+
+def test_second_run_waits_for_the_first_and_internal_errors_fail_the_job(
+    app: Flask, instance: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def stuck_then_broken(*_args: object, **_kwargs: object) -> dict[str, object]:
+        release.wait(10)
+        raise RuntimeError("model bug")
+
+    monkeypatch.setattr("web.simulation_jobs.run_scenario", stuck_then_broken)
+    planner = signed_in(app, "plan1")
+    job_path = start(planner, SMALL_FORM)
+    busy = post(planner, "/simulations/run", {**SMALL_FORM, "seed": "12"})
+    assert busy.status_code == 409
+    assert "一次只运行一项" in busy.get_data(as_text=True)
+    assert job_path in planner.get("/simulations/").get_data(as_text=True)  # "running: ..."
+    release.set()
+    status = wait_for_job(planner, job_path)
+    assert 'data-status="failed"' in status and "内部错误" in status
+    assert "model bug" not in status  # the trace goes to the log, not to the page
+    [failed] = events(app, "simulation.run_failed")
+    assert failed.after is not None and "内部错误" in failed.after["error"]
+    assert len(events(app, "simulation.start")) == 1
