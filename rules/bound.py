@@ -74,6 +74,14 @@ def compiled_test(cond: Cond) -> Predicate:
     return hit[1]
 
 
+def _band(bands: list[tuple[Predicate, int]], values: dict[str, Any]) -> tuple[int, int]:
+    """(index, points) of the first band whose test holds; the last band otherwise."""
+    for i, (test, pts) in enumerate(bands):
+        if test(values):
+            return i, pts
+    return len(bands) - 1, bands[-1][1]
+
+
 @dataclass
 class BoundPackage:
     package: Package
@@ -94,30 +102,32 @@ class BoundPackage:
     def derive(self, values: dict[str, Any]) -> list[int]:
         """Add derived values to a typed record in place; return the scorecard band per indicator."""
         chosen: list[int] = []
-        for kind, name, source, extra in self._derive_plan():
-            if kind == "first":
-                values[name] = next((values[f] for f in source if values.get(f) is not None), None)
-            elif kind == "add":
-                start = values.get(source)
-                values[name] = None if start is None else add_years(start, extra)
-            elif kind == "years":
-                start = values.get(source)
-                values[name] = None if start is None else years_between(start, extra)
-            else:
+        get = values.get
+        for kind, name, source, extra in self.__dict__.get("_plan") or self._derive_plan():
+            if kind == "score":
                 total = self.base_points
                 for field, memo, bands in extra:
-                    hit = memo.get(values.get(field), None) if field is not None else None
-                    if hit is None:
-                        hit = next(
-                            ((i, pts) for i, (test, pts) in enumerate(bands) if test(values)),
-                            (len(bands) - 1, bands[-1][1]),
-                        )
-                        if field is not None and len(memo) < 4096:
-                            # the band depends on this one value only: remember it
-                            memo[values.get(field)] = hit
+                    if field is None:  # reads several values: evaluate every time
+                        hit = _band(bands, values)
+                    else:
+                        # the band depends on this one value only: remember it
+                        key = get(field)
+                        hit = memo.get(key)
+                        if hit is None:
+                            hit = _band(bands, values)
+                            if len(memo) < 4096:
+                                memo[key] = hit
                     chosen.append(hit[0])
                     total += hit[1]
                 values[name] = total
+            elif kind == "years":
+                start = get(source)
+                values[name] = None if start is None else years_between(start, extra)
+            elif kind == "add":
+                start = get(source)
+                values[name] = None if start is None else add_years(start, extra)
+            else:
+                values[name] = next((values[f] for f in source if get(f) is not None), None)
         return chosen
 
     def _derive_plan(self) -> list[tuple[str, str, Any, Any]]:

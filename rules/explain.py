@@ -217,7 +217,7 @@ def explain(
     return result
 
 
-_SUMMARIES: dict[tuple[str, frozenset[str], tuple[int, ...]], dict[str, Any]] = {}
+_SUMMARIES: dict[str, dict[tuple[frozenset[str], tuple[int, ...]], dict[str, Any]]] = {}
 
 
 def _summary(
@@ -225,37 +225,48 @@ def _summary(
 ) -> dict[str, Any]:
     """Outcome, rules, citations and points without the text: the same for every record that
     fired the same rules and fell in the same bands, so it is computed once and copied."""
-    key = (bound.key, frozenset(fired), tuple(bands))
-    cached = _SUMMARIES.get(key)
-    if cached is None:
-        outcome, winners = resolve(bound, fired)
-        applied = applied_ids(bound, fired)
-        pkg = bound.package
-        cached = {
-            "outcome": outcome,
-            "basis": citations(winners),
-            "rules": [r.id for r, _ in bound.rules if r.id in applied],
-            "package": pkg.id,
-            "package_version": pkg.version,
-            "package_sha256": pkg.sha256,
-            "as_of": bound.as_of.isoformat(),
-        }
-        if bound.bands:
-            cached["points"] = _points(bound, bands)
-        if len(_SUMMARIES) > 100_000:
+    memo = _SUMMARIES.get(bound.key)
+    if memo is None:
+        if len(_SUMMARIES) > 64:
             _SUMMARIES.clear()
-        _SUMMARIES[key] = cached
+        memo = _SUMMARIES[bound.key] = {}
+    key = (frozenset(fired), tuple(bands))
+    cached = memo.get(key)
+    if cached is None:
+        cached = _summary_of(bound, fired, bands)
+        if len(memo) > 100_000:
+            memo.clear()
+        memo[key] = cached
     # Copies, so that a caller editing one decision cannot change another.
     result = cached.copy()
     result["basis"] = cached["basis"][:]
     result["rules"] = cached["rules"][:]
-    if "points" in cached:
-        result["points"] = cached["points"].copy()
+    points = cached.get("points")
+    if points is not None:
+        result["points"] = points.copy()
     outputs = bound.package.model.outputs
     if outputs:
         for name, cases in outputs.items():
             result[name] = output_value(bound, cases, cached["outcome"], values)
     return result
+
+
+def _summary_of(bound: BoundPackage, fired: set[str], bands: list[int]) -> dict[str, Any]:
+    outcome, winners = resolve(bound, fired)
+    applied = applied_ids(bound, fired)
+    pkg = bound.package
+    summary: dict[str, Any] = {
+        "outcome": outcome,
+        "basis": citations(winners),
+        "rules": [r.id for r, _ in bound.rules if r.id in applied],
+        "package": pkg.id,
+        "package_version": pkg.version,
+        "package_sha256": pkg.sha256,
+        "as_of": bound.as_of.isoformat(),
+    }
+    if bound.bands:
+        summary["points"] = _points(bound, bands)
+    return summary
 
 
 def output_value(

@@ -40,20 +40,16 @@ def _blank(value: Any) -> bool:
 def parse_record(package: Package, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Typed values of every input field of `package` (None when not given)."""
     out: dict[str, Any] = {}
-    for name, required, kind, fast, spec in _plan(package):
-        value: Any = raw.get(name)
-        if fast is not None and type(value) is fast:
-            # the common case: a JSON value of exactly the right type
-            if isinstance(value, int) and (
-                abs(value) > 10**9
-                or (spec.min is not None and value < spec.min)
-                or (spec.max is not None and value > spec.max)
-            ):
-                out[name] = _convert_checked(package, name, spec, value)
-            else:
+    get = raw.get
+    for name, fast, low, high, is_date, required, spec in _plan(package):
+        value: Any = get(name)
+        # the common case first: a JSON value of exactly the right type, within range
+        kind = type(value)
+        if kind is fast:
+            if fast is not int or low <= value <= high:
                 out[name] = value
-            continue
-        if kind == "date" and type(value) is str:
+                continue
+        elif is_date and kind is str:
             days = _iso_days(value)
             if days is not None:
                 out[name] = days
@@ -70,17 +66,23 @@ def parse_record(package: Package, raw: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-_PLANS: dict[str, list[tuple[str, bool, str, type | None, Any]]] = {}
+# per field: name, the type taken as is, the int range taken as is, is a date, required, spec
+_Plan = list[tuple[str, type | None, int, int, bool, bool, Any]]
+_PLANS: dict[str, _Plan] = {}
 _FAST = {"bool": bool, "int": int, "string": str}
+_INT_LIMIT = 10**9  # beyond it `_convert` refuses any integer
 
 
-def _plan(package: Package) -> list[tuple[str, bool, str, type | None, Any]]:
+def _plan(package: Package) -> _Plan:
     plan = _PLANS.get(package.sha256)
     if plan is None:
-        plan = [
-            (name, spec.required, spec.type, _FAST.get(spec.type), spec)
-            for name, spec in package.model.fields.items()
-        ]
+        plan = []
+        for name, spec in package.model.fields.items():
+            # an int outside [low, high] takes the slow path, which says what is wrong
+            low = -_INT_LIMIT if spec.min is None else max(spec.min, -_INT_LIMIT)
+            high = _INT_LIMIT if spec.max is None else min(spec.max, _INT_LIMIT)
+            fast = _FAST.get(spec.type)
+            plan.append((name, fast, low, high, spec.type == "date", spec.required, spec))
         _PLANS[package.sha256] = plan
     return plan
 
