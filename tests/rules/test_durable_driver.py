@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -92,3 +93,11 @@ def test_unknown_rule_from_the_kernel_is_an_error() -> None:
         with pytest.raises(durable_engine.EngineError, match="未知规则"):
             durable_engine.fire(bound, [fact], ["x"])
     assert durable_engine.fire(bound, [fact], ["x"]) == [{"a-score"}]
+
+
+def test_facts_are_sent_as_the_same_json_values_the_host_sends() -> None:
+    fact = {"__one": 1, "harm": "轻微", "code": 'a"b\\c', "n": -3, "big": 10**9, "flag__p": 0}
+    text = durable_driver.encode(fact)
+    assert json.loads(text) == json.loads(json.dumps(fact, ensure_ascii=False))
+    assert "轻微" in text  # not \u-escaped, as the Host sends it
+    assert durable_driver.encode("R-1") == '"R-1"'
