@@ -7,6 +7,7 @@ either engine, in Chinese or English.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rules.bound import BoundPackage, days_to_date
@@ -22,6 +23,7 @@ from rules.conditions import (
     TableRef,
     eval_atom,
     eval_cond,
+    fields_of,
 )
 from rules.package import RuleDef
 
@@ -128,22 +130,142 @@ def citations(rules: list[RuleDef]) -> list[str]:
     return seen
 
 
+class _TextMemo:
+    """Explanation pieces already written for a bound package, keyed by what they depend on.
+
+    A rule's sentence (why it applies, or why not) reads only the values of the fields its
+    condition mentions; the points line only the bands and the total; precedence and
+    citations only the set of rules that fired. Records share those far more often than not,
+    so each piece is built once. (Each field holds one type — the record parser sees to it —
+    so equal keys always read the same.)
+    """
+
+    def __init__(self, bound: BoundPackage) -> None:
+        self.fields = [tuple(sorted(fields_of(cond))) for _rule, cond in bound.rules]
+        self.rule_texts: dict[tuple[Any, ...], str] = {}
+        self.point_texts: dict[tuple[Any, ...], str] = {}
+        self.points: dict[tuple[int, ...], dict[str, int]] = {}
+        self.resolved: dict[frozenset[str], _Resolution] = {}
+        self.score_name = next(
+            (n for n, d in bound.package.model.derived.items() if d.scorecard), None
+        )
+
+    def rule_text(
+        self,
+        bound: BoundPackage,
+        index: int,
+        values: dict[str, Any],
+        lang: str,
+        applies: bool,
+    ) -> str:
+        key = (index, applies, lang, *[values.get(f) for f in self.fields[index]])
+        try:
+            text = self.rule_texts.get(key)
+        except TypeError:  # a value that cannot be a key (not a typed record): no memo
+            return _rule_text(bound, index, values, lang, applies)
+        if text is None:
+            text = _rule_text(bound, index, values, lang, applies)
+            if len(self.rule_texts) > 200_000:
+                self.rule_texts.clear()
+            self.rule_texts[key] = text
+        return text
+
+    def points_text(
+        self, bound: BoundPackage, values: dict[str, Any], bands: Sequence[int], lang: str
+    ) -> str:
+        key = (lang, values.get(self.score_name) if self.score_name else None, *bands)
+        text = self.point_texts.get(key)
+        if text is None:
+            text = _points_text(bound, values, bands, lang)
+            if len(self.point_texts) > 100_000:
+                self.point_texts.clear()
+            self.point_texts[key] = text
+        return text
+
+    def points_of(self, bound: BoundPackage, bands: Sequence[int]) -> dict[str, int]:
+        """Points per indicator, a fresh dict each time (callers may edit their decision)."""
+        key = tuple(bands)
+        points = self.points.get(key)
+        if points is None:
+            points = self.points[key] = _points(bound, bands)
+        return points.copy()
+
+    def resolution(self, bound: BoundPackage, fired: set[str]) -> _Resolution:
+        key = frozenset(fired)
+        done = self.resolved.get(key)
+        if done is None:
+            outcome, winners = resolve(bound, fired)
+            applied_set = applied_ids(bound, fired)
+            applied = [r for r, _ in bound.rules if r.id in applied_set]
+            done = _Resolution(outcome, winners, applied_set, applied, citations(winners))
+            if len(self.resolved) > 100_000:
+                self.resolved.clear()
+            self.resolved[key] = done
+        return done
+
+
+class _Resolution:
+    def __init__(
+        self,
+        outcome: str | None,
+        winners: list[RuleDef],
+        applied_set: set[str],
+        applied: list[RuleDef],
+        basis: list[str],
+    ) -> None:
+        self.outcome = outcome
+        self.winners = winners
+        self.applied_set = applied_set
+        self.applied = applied
+        self.basis = basis
+
+
+def _rule_text(
+    bound: BoundPackage, index: int, values: dict[str, Any], lang: str, applies: bool
+) -> str:
+    """Why rule `index` applies (its title, basis and the conditions met), or why it does not."""
+    rule, cond = bound.rules[index]
+    en = lang == "en"
+    sep = "; " if en else "；"
+    if not applies:
+        failed = _reasons(bound, cond, values, lang, False)
+        return f"not met: {sep.join(failed)}" if en else f"不满足：{sep.join(failed)}"
+    why = sep.join(_reasons(bound, cond, values, lang, True))
+    basis = "、".join(c.render() for c in rule.basis)
+    if en:
+        return f"Applies {rule.id} ({rule.title_en}; {basis}): {why}."
+    return f"适用 {rule.id}「{rule.title_zh}」（{basis}）：{why}。"
+
+
+_TEXT_MEMOS: dict[str, _TextMemo] = {}
+
+
+def _text_memo(bound: BoundPackage) -> _TextMemo:
+    memo = _TEXT_MEMOS.get(bound.key)
+    if memo is None:
+        if len(_TEXT_MEMOS) > 64:
+            _TEXT_MEMOS.clear()
+        memo = _TEXT_MEMOS[bound.key] = _TextMemo(bound)
+    return memo
+
+
 def explain(
     bound: BoundPackage,
     values: dict[str, Any],
     fired: set[str],
-    bands: list[int],
+    bands: Sequence[int],
     lang: str,
     full: bool = True,
 ) -> dict[str, Any]:
     """A formats §5 decision (without `id`) plus why-not, points and package identity."""
     if not full:
         return _summary(bound, values, fired, bands)
-    outcome, winners = resolve(bound, fired)
-    fired = applied_ids(bound, fired)
+    memo = _text_memo(bound)
+    resolved = memo.resolution(bound, fired)
+    outcome, winners, applied = resolved.outcome, resolved.winners, resolved.applied
+    fired = resolved.applied_set
     pkg = bound.package
     en = lang == "en"
-    applied = [r for r, _ in bound.rules if r.id in fired]
     parts: list[str] = []
     if outcome is None:
         parts.append("No rule applies." if en else "没有规则适用。")
@@ -151,21 +273,13 @@ def explain(
         label = pkg.outcome_label(outcome, lang)
         parts.append(f"Outcome: {label} ({outcome})." if en else f"结论：{label}（{outcome}）。")
     if bound.bands:
-        parts.append(_points_text(bound, values, bands, lang))
-    for rule, cond in bound.rules:
-        if rule.id not in fired:
-            continue
-        why = (
-            "；".join(_reasons(bound, cond, values, lang, True))
-            if not en
-            else "; ".join(_reasons(bound, cond, values, lang, True))
-        )
-        basis = "、".join(c.render() for c in rule.basis)
-        title = rule.title_en if en else rule.title_zh
-        if en:
-            parts.append(f"Applies {rule.id} ({title}; {basis}): {why}.")
+        parts.append(memo.points_text(bound, values, bands, lang))
+    why_not: dict[str, str] = {}
+    for index, (rule, _cond) in enumerate(bound.rules):
+        if rule.id in fired:
+            parts.append(memo.rule_text(bound, index, values, lang, True))
         else:
-            parts.append(f"适用 {rule.id}「{title}」（{basis}）：{why}。")
+            why_not[rule.id] = memo.rule_text(bound, index, values, lang, False)
     if winners and len(applied) > len(winners):
         lead = winners[0]
         others = [r.id for r in applied if r.outcome != outcome]
@@ -177,13 +291,6 @@ def explain(
         value = output_value(bound, cases, outcome, values)
         source = _output_source(bound, cases, outcome)
         parts.append(f"{name} = {value}{source}.")
-    why_not: dict[str, str] = {}
-    for rule, cond in bound.rules:
-        if rule.id in fired:
-            continue
-        failed = _reasons(bound, cond, values, lang, False)
-        sep = "; " if en else "；"
-        why_not[rule.id] = f"not met: {sep.join(failed)}" if en else f"不满足：{sep.join(failed)}"
     if why_not:
         head = "Not applied: " if en else "未适用："
         sep = "; " if en else "；"
@@ -197,7 +304,7 @@ def explain(
         )
     result: dict[str, Any] = {
         "outcome": outcome,
-        "basis": citations(winners),
+        "basis": resolved.basis[:],
         "rules": [r.id for r in applied],
         "explanation": " ".join(parts),
         "why_not": why_not,
@@ -207,9 +314,8 @@ def explain(
         "as_of": bound.as_of.isoformat(),
     }
     if bound.bands:
-        result["points"] = _points(bound, bands)
-        score_name = next(n for n, d in pkg.model.derived.items() if d.scorecard)
-        result["score"] = values.get(score_name)
+        result["points"] = memo.points_of(bound, bands)
+        result["score"] = values.get(memo.score_name) if memo.score_name else None
     if bound.lists:
         result["lists"] = [lid for lid, _zh, _en, cond in bound.lists if eval_cond(cond, values)]
     for name, cases in pkg.model.outputs.items():
@@ -221,7 +327,7 @@ _SUMMARIES: dict[str, dict[tuple[frozenset[str], tuple[int, ...]], dict[str, Any
 
 
 def _summary(
-    bound: BoundPackage, values: dict[str, Any], fired: set[str], bands: list[int]
+    bound: BoundPackage, values: dict[str, Any], fired: set[str], bands: Sequence[int]
 ) -> dict[str, Any]:
     """Outcome, rules, citations and points without the text: the same for every record that
     fired the same rules and fell in the same bands, so it is computed once and copied."""
@@ -251,7 +357,7 @@ def _summary(
     return result
 
 
-def _summary_of(bound: BoundPackage, fired: set[str], bands: list[int]) -> dict[str, Any]:
+def _summary_of(bound: BoundPackage, fired: set[str], bands: Sequence[int]) -> dict[str, Any]:
     outcome, winners = resolve(bound, fired)
     applied = applied_ids(bound, fired)
     pkg = bound.package
@@ -295,13 +401,15 @@ def _output_source(bound: BoundPackage, cases: Any, outcome: str | None) -> str:
     return ""
 
 
-def _points(bound: BoundPackage, bands: list[int]) -> dict[str, int]:
+def _points(bound: BoundPackage, bands: Sequence[int]) -> dict[str, int]:
     return {
         ind.id: bound.bands[i][bands[i]].points for i, ind in enumerate(bound.package.indicators)
     }
 
 
-def _points_text(bound: BoundPackage, values: dict[str, Any], bands: list[int], lang: str) -> str:
+def _points_text(
+    bound: BoundPackage, values: dict[str, Any], bands: Sequence[int], lang: str
+) -> str:
     en = lang == "en"
     pieces = []
     for i, ind in enumerate(bound.package.indicators):
