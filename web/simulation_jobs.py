@@ -116,6 +116,7 @@ class SimulationJob:
     actor: str
     started_at: datetime
     total: int
+    estimate_s: float = 0.0  # estimated_seconds() when it started, shown while it runs
     done: int = 0
     status: str = "running"  # running / done / failed
     cached: bool = False  # the result was already in the cache: nothing was recomputed
@@ -197,6 +198,7 @@ def new_job(kind: str, scenario: ScenarioFile, actor: str) -> SimulationJob:
         actor=actor,
         started_at=datetime.now(UTC),
         total=scenario.replications,
+        estimate_s=estimated_seconds(scenario),
     )
 
 

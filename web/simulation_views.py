@@ -80,6 +80,8 @@ def _fmt(value: float | None) -> str:
     """Numbers as the report prints them: thousands grouped, small rates to four places."""
     if value is None:
         return "—"
+    if value != 0 and abs(value) < 0.0001:
+        return f"{value:.1e}"  # a tiny change is still a change: not "0.0000"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 1:

@@ -192,6 +192,8 @@ def test_second_run_waits_for_the_first_and_internal_errors_fail_the_job(
     assert busy.status_code == 409
     assert "一次只运行一项" in busy.get_data(as_text=True)
     assert job_path in planner.get("/simulations/").get_data(as_text=True)  # "running: ..."
+    running = planner.get(job_path).get_data(as_text=True)
+    assert 'data-status="running"' in running and "预计约 1 秒" in running
     release.set()
     status = wait_for_job(planner, job_path)
     assert 'data-status="failed"' in status and "内部错误" in status
