@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from jianguan import audit
 from jianguan.errors import JianguanError
 from jianguan.models import RulePackageVersion
 from web.access import allow
@@ -20,7 +21,7 @@ from web.app import store_of
 from web.db_session import db
 from web.i18n import short_language
 from web.rule_impact_jobs import ImpactJob, impact_jobs, impact_work
-from web.rule_signoff import approve, reinstate, reject, retire, submit
+from web.rule_signoff import OBJECT_TYPE, approve, reinstate, reject, retire, submit
 from web.rule_versions import Version, in_force, package_of
 from web.rules_views import LEGAL, rules_area, version_or_404
 
@@ -153,6 +154,17 @@ def start_impact(package_id: str, version: str) -> Response:
     job = impact_jobs(current_app).start(
         old, new, current_user.username, impact_work(store, old, new, day, short_language())
     )
+    session = db()
+    audit.record(
+        session,
+        current_user.username,
+        "rules.impact",
+        OBJECT_TYPE,
+        f"{package_id}@{version}",
+        None,
+        {"compared_with": old.version, "as_of": day.isoformat(), "job": job.id},
+    )
+    session.commit()
     return redirect(url_for("rules_area.impact_page", job_id=job.id))
 
 

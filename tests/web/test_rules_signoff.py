@@ -274,6 +274,7 @@ def test_impact_job_reports_transitions_over_the_registry(app: Flask, tmp_path: 
     assert 'id="transition-matrix"' in status and "名录库 4 家企业" in status
     page = legal.get(job_path).get_data(as_text=True)
     assert 'class="add"' in page and "value: 95," in page  # the text diff
+    assert "rules.impact" in _audit_actions(app)
     count = func.count(RulePackageVersion.id)
     with store_of(app).session() as session:
         assert session.scalar(select(count)) == 1  # computing impact saves nothing
