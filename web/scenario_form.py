@@ -19,10 +19,10 @@ from flask_babel import gettext as _
 
 from jianguan.divisions import resolve_districts
 from jianguan.errors import JianguanError
+from simulations.policy import TIERS
 from simulations.scenario_file import ScenarioFile, ScenarioFileError, parse_scenario
 
 SCENARIO_ROWS = 3  # named scenarios on the form; more by uploading a file
-TIERS = ("A", "B", "C", "D")
 # Per-variant fields: form suffix -> override path in the scenario file.
 VARIANT_FIELDS = {
     **{t: ("sampling", t) for t in TIERS},

@@ -49,6 +49,12 @@ def test_run_lifecycle_from_form_to_downloads(app: Flask, instance: Path) -> Non
     html = planner.get(run_path).get_data(as_text=True)
     for expected in ("half-officers", "same-as-baseline", "检查次数（每年）", "A类企业检查负担"):
         assert expected in html
+    # each column says what it changes; scenarios in the order of the form
+    heading = re.search(r'<table id="comparison".*?</thead>', html, re.S)
+    assert heading
+    assert "calendar.quiet_days_of_month = 1-10" in heading.group(0)
+    assert "officers_scale = 0.5" in heading.group(0)
+    assert heading.group(0).index("half-officers") < heading.group(0).index("same-as-baseline")
     row = re.search(r'<tr data-metric="inspections">(.*?)</tr>', html, re.S)
     assert row and row.group(1).count("Δ") == 2 and "[" in row.group(1)
     # an unchanged scenario changes by exactly zero (common random numbers)
