@@ -101,9 +101,6 @@ def scenario_yaml(scenario: ScenarioFile) -> str:
     """The scenario as a scenario.yaml a planner can edit and upload again (defaults and
     unset keys left out, so the file reads like one written by hand)."""
     data = scenario.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    # Required keys with a value equal to a default would vanish; put them back.
-    for key in ("name", "population", "periods", "replications", "seed"):
-        data.setdefault(key, scenario.model_dump(mode="json")[key])
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 

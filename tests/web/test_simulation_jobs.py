@@ -3,6 +3,7 @@ a failing scenario, the cache and re-running from it, and one simulation at a ti
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -112,6 +113,17 @@ def test_same_scenario_reuses_the_cache_and_rerun_reproduces_it(app: Flask, inst
 
     again = wait_for_job(planner, start(planner, SMALL_FORM))
     assert sid.group(0) in again and "直接使用保存的结果" in again
+    # the downloaded scenario file, uploaded again, is the same scenario: same id, cached
+    yaml_text = planner.get(sid.group(0) + "/scenario.yaml").get_data()
+    uploaded = post(
+        planner,
+        "/simulations/upload",
+        {"scenario_file": (io.BytesIO(yaml_text), "downloaded.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    third = wait_for_job(planner, uploaded.headers["Location"])
+    assert sid.group(0) in third and "直接使用保存的结果" in third
 
     reply = post(planner, sid.group(0) + "/rerun")
     assert reply.status_code == 302
@@ -120,9 +132,10 @@ def test_same_scenario_reuses_the_cache_and_rerun_reproduces_it(app: Flask, inst
     assert (instance / "simulations" / sid.group(1) / "result.json").read_bytes() == stored
     [reproduced] = events(app, "simulation.reproduce")
     assert reproduced.after is not None and reproduced.after["identical"] is True
-    assert [e.after["cached"] for e in events(app, "simulation.run") if e.after] == [False, True]
+    cached = [e.after["cached"] for e in events(app, "simulation.run") if e.after]
+    assert cached == [False, True, True]
     kinds = [e.after["kind"] for e in events(app, "simulation.start") if e.after]
-    assert kinds == ["run", "run", "reproduce"]
+    assert kinds == ["run", "run", "run", "reproduce"]
 
 
 def test_failing_scenario_ends_failed_with_its_message(app: Flask, instance: Path) -> None:
