@@ -278,3 +278,55 @@ def test_impact_job_reports_transitions_over_the_registry(app: Flask, tmp_path: 
     count = func.count(RulePackageVersion.id)
     with store_of(app).session() as session:
         assert session.scalar(select(count)) == 1  # computing impact saves nothing
+
+
+def test_earlier_conduct_is_decided_under_the_lighter_version_art37(app: Flask) -> None:
+    """A signed-off penalty version that drops the first-offence waiver applies to conduct from
+    its effective date; earlier conduct keeps the lighter outcome of the shipped version."""
+    base = "/rules/penalty-exemption/v/" + _shipped_version("penalty-exemption")
+    legal = signed_in(app, "legal1")
+    text = (
+        _editor_text(legal, base)
+        .replace(
+            "        value: true\n        reference: &art33_1",
+            "        value: false\n        reference: &art33_1",
+        )
+        .replace(
+            "expect: {outcome: may_waive, rules: [art33-1-first-offence, samr-2025-first-offence-list]}",
+            "expect: {outcome: penalise, rules: [penalise]}",
+        )
+    )
+    path = _save(legal, text, base).headers["Location"]
+    assert post(legal, path + "/submit").status_code == 302
+    post(signed_in(app, SECOND_LEGAL), path + "/approve")
+    today, tomorrow = date.today(), date.today() + timedelta(days=1)
+    case = {
+        "minor": False,
+        "harm": "slight",
+        "corrected_in_time": True,
+        "first_offence": True,
+        "no_fault_proven": False,
+        "life_health_financial_safety": False,
+    }
+    earlier = {
+        **case,
+        "id": "C1",
+        "occurred_on": (today - timedelta(days=60)).isoformat(),
+        "discovered_on": (today - timedelta(days=30)).isoformat(),
+    }
+    later = {
+        **case,
+        "id": "C2",
+        "occurred_on": today.isoformat(),
+        "discovered_on": today.isoformat(),
+    }
+    client = signed_in(app, "reg1")
+    reply = client.post(
+        "/api/rules/penalty-exemption/decide",
+        json={"records": [earlier, later], "as_of": tomorrow.isoformat()},
+        headers={"X-CSRFToken": token(client)},
+    )
+    first, second = reply.get_json()["results"]
+    assert first["outcome"] == "may_waive" and first["art37"]["current_outcome"] == "penalise"
+    assert second["outcome"] == "penalise" and "art37" not in second
+    assert second["package_version"] == path.rsplit("/", 1)[1]
