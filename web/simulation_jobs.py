@@ -248,7 +248,10 @@ def run_work(store: Store, scenario: ScenarioFile, lang: str) -> Callable[[Simul
             )
             raise
         job.done = job.total
-        report_html(job.scenario_id, lang)
+        try:
+            report_html(job.scenario_id, lang)
+        except Exception:  # the result stands; the download renders the report again
+            log.exception("report of simulation %s could not be rendered", job.scenario_id)
         _record(
             store,
             job.actor,
