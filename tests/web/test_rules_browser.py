@@ -69,6 +69,7 @@ def test_edit_validate_test_impact_sign_off_decide(
     expect(author.locator("#impact-summary")).to_contain_text("4")
     expect(author.locator("#diff .add", has_text="value: 95,")).to_have_count(1)
     expect(author.locator("#diff .del", has_text="value: 90,")).to_have_count(1)
+    author.screenshot(path=str(tmp_path / "impact.png"), full_page=True)
 
     author.goto(version_url)
     author.click("#submit-version")
