@@ -12,8 +12,10 @@ use — a fact in a fresh session whose actions only record which rule fired:
 
 and skips the rest: the rule is read from the action message's key (we name the rules
 `r<index>` ourselves), and the state, which our actions never change, is handed back to the
-kernel as the text it gave us. The differential test in tests/rules/test_durable_driver.py
-checks this path against the Host on every shipped package.
+kernel as the text it gave us. It relies on durable-rules 2.0.28 (pinned in pyproject.toml):
+the C functions above and `Ruleset._handle`. The differential test in
+tests/rules/test_durable_driver.py checks this path against the Host on every shipped package,
+so an upgrade that changes either fails there first.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ encode = _json_encoder()
 
 NOT_HANDLED = 1  # no rule matched (the Host raises MessageNotHandledException)
 OBSERVED = 2  # the kernel thinks it saw this fact already (upstream issue #376)
-_QUEUED = 3  # the Host then looks for actions under state handle 0
+_STATE_ZERO = 3  # the Host then starts the actions with state handle 0; so do we
 
 
 class KernelFailure(Exception):
@@ -83,7 +85,7 @@ def assert_in_session(handle: int, text: str, fired: list[str]) -> int:
     code: int = result[0]
     if code in (NOT_HANDLED, OBSERVED):
         return code
-    state_handle = 0 if code == _QUEUED else result[1]
+    state_handle = 0 if code == _STATE_ZERO else result[1]
     try:
         started = kernel.start_action_for_state(handle, state_handle)
     except BaseException as exc:

@@ -1,8 +1,10 @@
 """durable_rules as a matching kernel behind our own layer (design.md, measured pitfalls).
 
-- Rule files never contain code: every action is `emit|<rule id>`, resolved from a whitelist
-  of one-parameter, record-only callables (a second parameter would make the engine wait for
-  a completion callback).
+- Rule files never contain code: every action is `emit|<rule id>`, and registration refuses
+  any other name (a whitelist of one-parameter, record-only callables: a second parameter
+  would make the engine wait for a completion callback). `fire` drives the kernel through
+  `rules.durable_driver`, which reads the fired rule from the action message itself: no
+  action code runs while deciding.
 - Ruleset names carry the package id and a hash of its content and parameter values, since a
   name cannot be registered twice.
 - Facts, not events, so that every applicable rule fires; precedence is ours (`explain`).
@@ -294,7 +296,7 @@ def fire(
                     f"规则引擎三次拒绝记录 {rid}（重复事实）；请重试。",
                     f"the engine refused record {rid} three times (duplicate fact); retry.",
                 )
-            if errors:
+            if errors:  # left by an action run through the Host (none runs in this loop)
                 error = errors[0]
                 errors.clear()
                 raise EngineError(
