@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from jianguan.errors import JianguanError
 from rules.decision import decide_records
@@ -54,6 +55,7 @@ def version_or_404(package_id: str, version: str) -> Version:
 def index() -> str:
     today = date.today()
     packages = []
+    waiting: list[Version] = []  # submitted by someone else: this user may review them
     for pid in sorted(shipped_packages()):
         versions = all_versions(db(), pid)
         current = in_force(db(), pid, today)
@@ -65,7 +67,10 @@ def index() -> str:
                 "current": current.version if current else None,
             }
         )
-    return render_template("rules_index.html", packages=packages, today=today)
+        waiting += [
+            v for v in versions if v.status == "submitted" and v.created_by != current_user.username
+        ]
+    return render_template("rules_index.html", packages=packages, today=today, waiting=waiting)
 
 
 @rules_area.get("/<package_id>/v/<version>")

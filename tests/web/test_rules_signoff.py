@@ -123,6 +123,15 @@ def test_sign_off_by_the_author_is_refused_and_another_legal_user_approves(app: 
         author, path + "/reject", {"reason": "自己退回"}, follow_redirects=True
     ).get_data(as_text=True)
     reviewer = signed_in(app, SECOND_LEGAL)
+    waiting = reviewer.get("/rules/").get_data(as_text=True)
+    assert re.search(r'id="awaiting-review".*credit-tier 2022\.2', waiting, re.S)
+    assert (
+        "credit-tier 2022.2"
+        not in author.get("/rules/")
+        .get_data(as_text=True)
+        .split('id="awaiting-review"')[1]
+        .split("</section>")[0]
+    )  # the author is not asked to review their own version
     page = post(reviewer, path + "/approve", follow_redirects=True).get_data(as_text=True)
     assert 'data-status="approved"' in page and SECOND_LEGAL in page
     row = _rows(app)[0]
