@@ -16,7 +16,7 @@ import numpy as np
 
 from jianguan.registry_schema import Enterprise
 from rules import vector
-from rules.decision import decide_records
+from rules.decision import decide_records, explicit_versions
 from rules.issues import RulesError
 from rules.package import Package
 from rules.registry import bound_at, version_at, versions_of
@@ -66,8 +66,15 @@ class Classification:
     yearly_cap: int | None
 
 
-def _bound(package_id: str, as_of: date, overrides: Mapping[str, Any] | None) -> Any:
-    package = version_at(versions_of(package_id), as_of)
+def _bound(
+    package_id: str,
+    as_of: date,
+    overrides: Mapping[str, Any] | None,
+    versions: Mapping[str, Sequence[Package]] | None = None,
+) -> Any:
+    given = (versions or {}).get(package_id)
+    known = explicit_versions(package_id, given) if given else versions_of(package_id)
+    package = version_at(known, as_of)
     if package is None:
         raise RulesError(
             f"规则包「{package_id}」在 {as_of.isoformat()} 没有生效的版本。",
@@ -82,13 +89,15 @@ def evaluate_columns(
     *,
     as_of: date,
     overrides: Mapping[str, Any] | None = None,
+    versions: Mapping[str, Sequence[Package]] | None = None,
 ) -> VectorResult:
     """Evaluate a package over columns (see `rules.vector.columns_from_arrays` for the types).
 
     The result holds `outcome` (object array of outcome ids), `fired` (rules × records) and
     `rule_ids`. Input validation (formats §5 error records) is the caller's job here.
+    `versions` (package id → versions) replaces the shipped files, as in `decide`.
     """
-    bound = _bound(package_id, as_of, overrides)
+    bound = _bound(package_id, as_of, overrides, versions)
     cols = vector.columns_from_arrays(bound, columns)
     return vector.run(bound, cols)
 
@@ -110,12 +119,14 @@ def classify_enterprises(
     *,
     as_of: date,
     overrides: Mapping[str, Any] | None = None,
+    versions: Mapping[str, Sequence[Package]] | None = None,
 ) -> list[Classification]:
     """Credit tier and supervision for each enterprise (vector engine).
 
     A `credit_tier` or `key_supervision` already given on the enterprise is taken as decided
     (formats §1); the packages decide the rest. `overrides` may change parameters, e.g.
-    `{"sampling": {"D": "0.5"}}`.
+    `{"sampling": {"D": "0.5"}}`. `versions` (package id → versions, e.g. shipped plus
+    signed-off ones) replaces the shipped files for the packages it names.
     """
     if not enterprises:
         return []
@@ -128,10 +139,12 @@ def classify_enterprises(
         "complaints_12m": _int_column([e.complaints_12m for e in enterprises]),
         "high_risk_licence": _bool_column([e.high_risk_licence for e in enterprises]),
     }
-    tiers = evaluate_columns("credit-tier", cols, as_of=as_of, overrides=overrides).outcome
+    tiers = evaluate_columns(
+        "credit-tier", cols, as_of=as_of, overrides=overrides, versions=versions
+    ).outcome
     given = np.array([e.credit_tier or "" for e in enterprises], dtype=object)
     tier = np.where(given != "", given, tiers).astype(str)
-    sup_bound = _bound("supervision", as_of, overrides)
+    sup_bound = _bound("supervision", as_of, overrides, versions)
     sup_cols = vector.columns_from_arrays(
         sup_bound,
         {

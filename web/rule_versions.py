@@ -182,3 +182,9 @@ def decide_in_force(
     return rules_api.decide(
         package_id, records, as_of=as_of, engine=engine, lang=lang, versions=versions
     )
+
+
+def versions_by_package(session: Session) -> dict[str, list[Package]]:
+    """Every package's deciding versions, for `rules.api.classify_enterprises(versions=...)`
+    (the draw's tiers then follow signed-off versions as the other web decisions do)."""
+    return {pid: deciding_versions(session, pid) for pid in shipped_packages()}

@@ -3,6 +3,7 @@ sign-off, effective dates honoured by every web decision, roll back by re-instat
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from datetime import date, timedelta
@@ -339,3 +340,21 @@ def test_earlier_conduct_is_decided_under_the_lighter_version_art37(app: Flask) 
     assert first["outcome"] == "may_waive" and first["art37"]["current_outcome"] == "penalise"
     assert second["outcome"] == "penalise" and "art37" not in second
     assert second["package_version"] == path.rsplit("/", 1)[1]
+
+
+def test_classification_for_the_draw_can_follow_signed_off_versions(
+    app: Flask, tmp_path: Path
+) -> None:
+    from jianguan.registry_store import load_enterprises
+    from rules.api import classify_enterprises
+    from web.rule_versions import versions_by_package
+
+    load_registry(app, tmp_path)
+    _signed_off(app, _editor_text(signed_in(app, "legal1")).replace(*STRICTER))
+    e1 = next(e for e in load_enterprises(store_of(app)) if e.id == E1)
+    undecided = dataclasses.replace(e1, credit_tier=None)  # let the rules decide the tier
+    with store_of(app).session() as session:
+        versions = versions_by_package(session)
+    today = date.today()
+    assert classify_enterprises([undecided], as_of=today)[0].credit_tier == "A"
+    assert classify_enterprises([undecided], as_of=today, versions=versions)[0].credit_tier == "B"
