@@ -115,8 +115,11 @@ def test_role_matrix(
     who: str,
 ) -> None:
     client = clients[who]
-    if path == "/logout" and who != "anonymous":  # its own session: the shared one stays
-        client = signed_in(client.application, ROLE_USERS[who])
+    # Signing out and switching language change the session: use a session of their own so
+    # the shared one stays signed in and Chinese for the rows after them.
+    if path == "/logout" or path.startswith("/lang/"):
+        app = client.application
+        client = app.test_client() if who == "anonymous" else signed_in(app, ROLE_USERS[who])
     reply = _call(client, method, path)
     location = reply.headers.get("Location", "")
     if roles is None:
