@@ -171,14 +171,6 @@ _TYPE_ZH = {
 }
 
 
-# Kept until simulations/scenario_file.py imports jianguan.yaml_lines directly.
-_line_of = line_of
-
-
-def _line_index(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    out.update(line_index(node))
-
-
 def _message(err: Mapping[str, Any]) -> _Msg:
     loc = ".".join(str(p) for p in err["loc"])
     kind = str(err["type"])

@@ -42,14 +42,15 @@ def _label(key: str, lang: str) -> str:
 
 
 def _chart_lang(lang: str) -> tuple[str, list[str]]:
-    """Chinese chart labels need a CJK font; without one, charts fall back to English."""
+    """Chinese chart labels need a CJK font; without one, charts fall back to English. English
+    charts keep the CJK fonts as a fallback too: scenario names are often Chinese."""
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
     cjk = [f for f in _CJK_FONTS if f in names]
     if lang == "zh" and cjk:
         return "zh", [*cjk, "DejaVu Sans"]
-    return "en", ["DejaVu Sans"]
+    return "en", ["DejaVu Sans", *cjk]
 
 
 def _variants(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from jianguan.errors import FileIssue, JianguanError
-from scheduler.task_file import _line_index, _line_of
+from jianguan.yaml_lines import line_index, line_of
 
 LooseDate = Annotated[date, Strict(False)]
 Ratio = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -209,15 +209,14 @@ def parse_scenario(text: str, file: str = "scenario.yaml") -> ScenarioFile:
                 )
             ]
         )
-    lines: dict[tuple[Any, ...], int] = {}
-    _line_index(root, (), lines)
+    lines = line_index(root)
     try:
         return ScenarioFile.model_validate(data)
     except ValidationError as exc:
         issues = []
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
-            issues.append(_issue(file, _line_of(loc, lines), {**err, "loc": loc}))
+            issues.append(_issue(file, line_of(loc, lines), {**err, "loc": loc}))
         raise ScenarioFileError(issues) from None
 
 
