@@ -136,6 +136,29 @@ def in_processes(task: Any, n: int, workers: int, *extra: Any) -> tuple[float, f
     return n / wall, n / cpu
 
 
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def free_parallelism(workers: int, n: int = 3_000_000) -> float:
+    """How much faster `workers` processes run a pure-CPU loop than one process does, now.
+
+    On a shared machine this is what any process figure can reach at best; read the process
+    rates against it (x1.0 means the other cores are busy, not that the engine cannot scale).
+    """
+    start = time.perf_counter()
+    _burn(n)
+    one = time.perf_counter() - start
+    with mp.get_context("fork").Pool(workers) as pool:
+        start = time.perf_counter()
+        pool.map(_burn, [n] * workers)
+        many = time.perf_counter() - start
+    return workers * one / many
+
+
 def timed(records: list[dict[str, Any]], eng: str, explained: bool, paused: bool = False) -> float:
     """Decisions per second in this process; `paused` runs the batch inside `rules.gc_pause`."""
     start = time.perf_counter()
@@ -241,7 +264,10 @@ def main() -> None:
         _INPUT["facts"] = facts
         bare_w, bare_cpu = in_processes(_bare_chunk, len(facts), w, False)
         direct_w, direct_cpu = in_processes(_bare_chunk, len(facts), w, True)
-        print(f"  {w} processes (wall; in brackets records per CPU-second of the workers):")
+        print(
+            f"  {w} processes (wall; in brackets records per CPU-second of the workers); "
+            f"free parallelism now: x{free_parallelism(w):.2f} (a pure-CPU loop, {w} processes)"
+        )
         print(
             f"  bare kernel:                                 {bare_w:12,.0f} records/s "
             f"({bare_cpu:,.0f})"
