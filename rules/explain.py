@@ -8,6 +8,7 @@ either engine, in Chinese or English.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from rules.bound import BoundPackage, days_to_date
@@ -165,7 +166,7 @@ class _TextMemo:
             return _rule_text(bound, index, values, lang, applies)
         if text is None:
             text = _rule_text(bound, index, values, lang, applies)
-            if len(self.rule_texts) > 200_000:
+            if len(self.rule_texts) > 50_000:
                 self.rule_texts.clear()
             self.rule_texts[key] = text
         return text
@@ -177,7 +178,7 @@ class _TextMemo:
         text = self.point_texts.get(key)
         if text is None:
             text = _points_text(bound, values, bands, lang)
-            if len(self.point_texts) > 100_000:
+            if len(self.point_texts) > 20_000:
                 self.point_texts.clear()
             self.point_texts[key] = text
         return text
@@ -198,7 +199,7 @@ class _TextMemo:
             applied_set = applied_ids(bound, fired)
             applied = [r for r, _ in bound.rules if r.id in applied_set]
             done = _Resolution(outcome, winners, applied_set, applied, citations(winners))
-            if len(self.resolved) > 100_000:
+            if len(self.resolved) > 20_000:
                 self.resolved.clear()
             self.resolved[key] = done
         return done
@@ -243,7 +244,7 @@ _TEXT_MEMOS: dict[str, _TextMemo] = {}
 def _text_memo(bound: BoundPackage) -> _TextMemo:
     memo = _TEXT_MEMOS.get(bound.key)
     if memo is None:
-        if len(_TEXT_MEMOS) > 64:
+        if len(_TEXT_MEMOS) > 16:
             _TEXT_MEMOS.clear()
         memo = _TEXT_MEMOS[bound.key] = _TextMemo(bound)
     return memo
@@ -323,7 +324,11 @@ def explain(
     return result
 
 
-_SUMMARIES: dict[str, dict[tuple[frozenset[str], tuple[int, ...]], dict[str, Any]]] = {}
+# Keyed by content hash *and* as-of date: two bindings of a package that does not read the
+# as-of date share a content key, but each decision names its own as-of date.
+_SUMMARIES: dict[
+    tuple[str, date], dict[tuple[frozenset[str], tuple[int, ...]], dict[str, Any]]
+] = {}
 
 
 def _summary(
@@ -331,16 +336,16 @@ def _summary(
 ) -> dict[str, Any]:
     """Outcome, rules, citations and points without the text: the same for every record that
     fired the same rules and fell in the same bands, so it is computed once and copied."""
-    memo = _SUMMARIES.get(bound.key)
+    memo = _SUMMARIES.get((bound.key, bound.as_of))
     if memo is None:
-        if len(_SUMMARIES) > 64:
+        if len(_SUMMARIES) > 16:
             _SUMMARIES.clear()
-        memo = _SUMMARIES[bound.key] = {}
+        memo = _SUMMARIES[(bound.key, bound.as_of)] = {}
     key = (frozenset(fired), tuple(bands))
     cached = memo.get(key)
     if cached is None:
         cached = _summary_of(bound, fired, bands)
-        if len(memo) > 100_000:
+        if len(memo) > 20_000:
             memo.clear()
         memo[key] = cached
     # Copies, so that a caller editing one decision cannot change another.
