@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 
 from jianguan.db import Store
 from jianguan.models import AuditEvent, PlanRow
-from jianguan.registry_store import load_enterprises, load_officers
+from jianguan.registry_store import load_officers
 from scheduler.lifecycle import approved_counts_in, document_of
 from scheduler.verify import Problem, verify_plan
+from web.decided_registry import decided_enterprises
 from web.plan_review import task_of
 from web.plan_state import content_sha256
 from web.public_cache import RenderCache
@@ -102,7 +103,7 @@ _VERIFY_LOCK = threading.Lock()
 def verify_stored(store: Store, plan: PlanRow) -> Verification:
     document = document_of(plan)
     task = task_of(plan.task)
-    enterprises = load_enterprises(store)
+    enterprises = decided_enterprises(store, task.period.start)
     officers = load_officers(store)
     with store.session() as session:
         prior = approved_counts_in(session, task)

@@ -21,10 +21,11 @@ from flask import Flask
 from jianguan.db import Store
 from jianguan.errors import JianguanError
 from jianguan.models import TaskRow
-from jianguan.registry_store import load_enterprises, load_officers
+from jianguan.registry_store import load_officers
 from scheduler.lifecycle import approved_counts_in, save_draft
 from scheduler.planner import PlanSettings, generate_plan
 from scheduler.task_file import Task
+from web.decided_registry import decided_enterprises
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def generation_work(store: Store, task_id: str, seed: str, actor: str) -> Callab
             task = Task.model_validate(row.spec)
             prior = approved_counts_in(session, task)
         job.say("读取名录库 …")
-        enterprises = load_enterprises(store)
+        enterprises = decided_enterprises(store, task.period.start)
         officers = load_officers(store)
         job.say(f"名录库：{len(enterprises)} 家企业，{len(officers)} 名执法人员")
         document = generate_plan(

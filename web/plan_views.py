@@ -15,11 +15,12 @@ from jianguan import audit
 from jianguan.errors import JianguanError
 from jianguan.models import EnterpriseRow, OfficerRow, PlanRow, TaskRow
 from jianguan.registry_schema import Officer
-from jianguan.registry_store import load_enterprises, load_officers
+from jianguan.registry_store import load_officers
 from scheduler import lifecycle
 from web.access import allow
 from web.app import store_of
 from web.db_session import db
+from web.decided_registry import decided_enterprises
 from web.i18n import short_language
 from web.plan_review import build_review, task_of
 from web.plan_state import STATUS_NAMES, approval_is_stale, require_fresh_approval
@@ -164,7 +165,7 @@ def replan(plan_id: int) -> Response:
         session.flush()
         store = store_of(current_app)
         # The registry as this transaction sees it (the officer change is not yet committed).
-        enterprises = load_enterprises(store)
+        enterprises = decided_enterprises(store, task_of(plan.task).period.start)
         officers = [o for o in load_officers(store) if o.id != officer.id]
         officers.append(_officer_value(officer))
         child = lifecycle.replan_stored(

@@ -18,13 +18,14 @@ from jianguan import audit
 from jianguan.divisions import division_name
 from jianguan.errors import DataFileError, JianguanError
 from jianguan.models import AuditEvent, EnterpriseRow, OfficerRow, TaskRow
-from jianguan.registry_store import load_enterprises, load_officers
+from jianguan.registry_store import load_officers
 from scheduler.draw import check_seed, classify, in_population, inputs_sha256
 from scheduler.task_file import parse_task
 from scheduler.work_calendar import build_calendar
 from web.access import allow
 from web.app import store_of
 from web.db_session import db
+from web.decided_registry import decided_enterprises
 from web.i18n import short_language
 from web.plan_jobs import generation_work, jobs_of
 from web.plan_review import task_of
@@ -224,7 +225,7 @@ def commit_inputs(task_id: str) -> Response:
     task = task_of(row)
     store = store_of(current_app)
     try:
-        enterprises = load_enterprises(store)
+        enterprises = decided_enterprises(store, task.period.start)
         population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
         digest = inputs_sha256(population, load_officers(store), task)
     except JianguanError as err:
