@@ -9,9 +9,7 @@ in the store as soon as a job ends).
 
 from __future__ import annotations
 
-import logging
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,9 +23,8 @@ from jianguan.registry_store import load_officers
 from scheduler.lifecycle import approved_counts_in, save_draft
 from scheduler.planner import PlanSettings, generate_plan
 from scheduler.task_file import Task
+from web.background_jobs import BackgroundJobs
 from web.decided_registry import decided_enterprises
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,46 +38,27 @@ class Job:
     plan_id: int | None = None
     error_zh: str | None = None
     error_en: str | None = None
+    finished_at: datetime | None = None
 
     def say(self, message: str) -> None:
         self.messages.append(message)
 
 
 class JobRegistry:
-    """Jobs by id; finished jobs beyond the newest `keep` are forgotten (their plans stay)."""
+    """Plan generation jobs by id; finished jobs beyond the newest `keep` are forgotten (their
+    plans stay)."""
 
     def __init__(self, keep: int = 200) -> None:
-        self._jobs: dict[str, Job] = {}
-        self._lock = threading.Lock()
-        self.keep = keep
+        self._jobs: BackgroundJobs[Job] = BackgroundJobs("生成计划", "generating the plan", keep)
 
     def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+        return self._jobs.get(job_id)
 
     def start(self, task_id: str, actor: str, work: Callable[[Job], int]) -> Job:
-        job = Job(secrets.token_hex(8), task_id, actor, datetime.now(UTC))
-        with self._lock:
-            self._jobs[job.id] = job
-            finished = [k for k, j in self._jobs.items() if j.status != "running"]
-            for key in finished[: max(0, len(finished) - self.keep)]:
-                del self._jobs[key]
+        def body(job: Job) -> None:
+            job.plan_id = work(job)
 
-        def run() -> None:
-            try:
-                job.plan_id = work(job)
-                job.status = "done"
-            except JianguanError as err:
-                job.error_zh, job.error_en = err.message("zh"), err.message("en")
-                job.status = "failed"
-            except Exception:  # the job's owner sees a message; the log keeps the trace
-                log.exception("plan generation failed for task %s", task_id)
-                job.error_zh = "生成计划时发生内部错误，请联系管理员查看服务器日志。"
-                job.error_en = "Internal error while generating the plan; see the server log."
-                job.status = "failed"
-
-        threading.Thread(target=run, name=f"plan-job-{job.id}", daemon=True).start()
-        return job
+        return self._jobs.start(Job(secrets.token_hex(8), task_id, actor, datetime.now(UTC)), body)
 
 
 def jobs_of(app: Flask) -> JobRegistry:

@@ -9,9 +9,7 @@ compute again, so a server restart simply forgets it.
 
 from __future__ import annotations
 
-import logging
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,8 +21,7 @@ from jianguan.errors import JianguanError
 from jianguan.registry_store import load_enterprises
 from rules.impact import Impact, compare_versions, rows_from_enterprises
 from rules.package import Package
-
-log = logging.getLogger(__name__)
+from web.background_jobs import BackgroundJobs
 
 STEPS = 5  # registry, validate, old, new, samples: the progress bar's denominator
 
@@ -42,6 +39,7 @@ class ImpactJob:
     impact: Impact | None = None
     error_zh: str | None = None
     error_en: str | None = None
+    finished_at: datetime | None = None
 
     def say(self, message: str) -> None:
         self.messages.append(message)
@@ -54,44 +52,26 @@ class ImpactJob:
 
 
 class ImpactJobs:
-    """Jobs by id; only the newest `keep` finished jobs are remembered."""
+    """Impact jobs by id; only the newest `keep` finished jobs are remembered."""
 
     def __init__(self, keep: int = 50) -> None:
-        self._jobs: dict[str, ImpactJob] = {}
-        self._lock = threading.Lock()
-        self.keep = keep
+        self._jobs: BackgroundJobs[ImpactJob] = BackgroundJobs(
+            "计算影响", "computing the impact", keep
+        )
 
     def get(self, job_id: str) -> ImpactJob | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+        return self._jobs.get(job_id)
 
     def start(
         self, old: Package, new: Package, actor: str, work: Callable[[ImpactJob], Impact]
     ) -> ImpactJob:
+        def body(job: ImpactJob) -> None:
+            job.impact = work(job)
+
         job = ImpactJob(
             secrets.token_hex(8), new.id, old.version, new.version, actor, datetime.now(UTC)
         )
-        with self._lock:
-            self._jobs[job.id] = job
-            finished = [k for k, j in self._jobs.items() if j.status != "running"]
-            for key in finished[: max(0, len(finished) - self.keep)]:
-                del self._jobs[key]
-
-        def run() -> None:
-            try:
-                job.impact = work(job)
-                job.status = "done"
-            except JianguanError as err:
-                job.error_zh, job.error_en = err.message("zh"), err.message("en")
-                job.status = "failed"
-            except Exception:  # the user sees a message; the log keeps the trace
-                log.exception("impact of %s %s failed", new.id, new.version)
-                job.error_zh = "计算影响时发生内部错误，请联系管理员查看服务器日志。"
-                job.error_en = "Internal error while computing the impact; see the server log."
-                job.status = "failed"
-
-        threading.Thread(target=run, name=f"rule-impact-{job.id}", daemon=True).start()
-        return job
+        return self._jobs.start(job, body)
 
 
 def impact_jobs(app: Flask) -> ImpactJobs:

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +29,7 @@ from simulations.run_cache import load_run, report_html
 from simulations.runner import run_scenario, uses_exact_draw
 from simulations.scenario_file import ScenarioFile
 from simulations.scenario_id import scenario_id, store_result
+from web.background_jobs import BackgroundJobs
 
 log = logging.getLogger(__name__)
 
@@ -133,51 +133,22 @@ class SimulationJob:
         return (self.error_en if lang == "en" else self.error_zh) or ""
 
 
-@dataclass
 class SimulationJobs:
     """Jobs by id, at most one running; finished jobs beyond the newest `keep` are forgotten
     (their results stay in the cache)."""
 
-    keep: int = 100
-    _jobs: dict[str, SimulationJob] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self, keep: int = 100) -> None:
+        self._jobs: BackgroundJobs[SimulationJob] = BackgroundJobs("模拟运行", "simulating", keep)
 
     def get(self, job_id: str) -> SimulationJob | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+        return self._jobs.get(job_id)
 
     def running(self) -> SimulationJob | None:
-        with self._lock:
-            return next((j for j in self._jobs.values() if j.status == "running"), None)
+        return self._jobs.running()
 
     def start(self, job: SimulationJob, work: Callable[[SimulationJob], None]) -> SimulationJob:
         """Register `job` and run `work(job)` on a thread; refuse while another job runs."""
-        with self._lock:
-            busy = next((j for j in self._jobs.values() if j.status == "running"), None)
-            if busy is not None:
-                raise SimulationBusyError(busy.name)
-            self._jobs[job.id] = job
-            finished = [k for k, j in self._jobs.items() if j.status != "running"]
-            for key in finished[: max(0, len(finished) - self.keep)]:
-                del self._jobs[key]
-
-        def body() -> None:
-            try:
-                work(job)
-                job.status = "done"
-            except JianguanError as err:
-                job.error_zh, job.error_en = err.message("zh"), err.message("en")
-                job.status = "failed"
-            except Exception:  # the planner sees a message; the log keeps the trace
-                log.exception("simulation job %s (%s) failed", job.id, job.scenario_id)
-                job.error_zh = "模拟运行时发生内部错误，请联系管理员查看服务器日志。"
-                job.error_en = "Internal error while simulating; see the server log."
-                job.status = "failed"
-            finally:
-                job.finished_at = datetime.now(UTC)
-
-        threading.Thread(target=body, name=f"simulation-job-{job.id}", daemon=True).start()
-        return job
+        return self._jobs.start(job, work, lambda busy: SimulationBusyError(busy.name))
 
 
 def simulation_jobs(app: Flask) -> SimulationJobs:
