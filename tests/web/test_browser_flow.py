@@ -15,17 +15,10 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from tests.store import samples
-from tests.web.flows import ENTERPRISES, PASSWORD, SECOND_REGULATOR, TASK_FORM, load_registry
+from tests.web.browser_steps import console_errors_of, sign_in
+from tests.web.flows import ENTERPRISES, SECOND_REGULATOR, TASK_FORM, load_registry
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_selector("#whoami")
 
 
 def test_generate_review_approve_publish_verify(
@@ -33,9 +26,8 @@ def test_generate_review_approve_publish_verify(
 ) -> None:
     load_registry(app, tmp_path)
     author = browser.new_context().new_page()
-    console_errors: list[str] = []
-    author.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-    _sign_in(author, live_server, "reg1")
+    console_errors = console_errors_of(author)
+    sign_in(author, live_server, "reg1")
     author.goto(live_server + "/plans/")
     author.click("#new-task")
     for name in ("id", "title", "start", "end", "A", "B", "C", "D", "holidays", "quiet_days"):
@@ -60,7 +52,7 @@ def test_generate_review_approve_publish_verify(
     assert "records" in answer.value.json()["error_en"]
 
     approver = browser.new_context().new_page()
-    _sign_in(approver, live_server, SECOND_REGULATOR)
+    sign_in(approver, live_server, SECOND_REGULATOR)
     approver.goto(review_url)
     approver.click("#approve")
     expect(approver.locator("#plan-status")).to_have_attribute("data-status", "approved")
@@ -87,7 +79,7 @@ def test_bad_upload_shows_line_level_errors(
     rows[2] = ",".join(cells)
     bad = samples.enterprises_csv(tmp_path, rows, name="企业名录-有误.csv")
     page = browser.new_page()
-    _sign_in(page, live_server, "reg1")
+    sign_in(page, live_server, "reg1")
     page.goto(live_server + "/registry/import")
     page.set_input_files("input[name=enterprises]", str(bad))
     page.click("#import-submit")

@@ -13,17 +13,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from tests.web.flows import E1, PASSWORD, SECOND_LEGAL, load_registry
+from tests.web.browser_steps import console_errors_of, sign_in
+from tests.web.flows import E1, SECOND_LEGAL, load_registry
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_selector("#whoami")
 
 
 def test_edit_validate_test_impact_sign_off_decide(
@@ -31,9 +24,8 @@ def test_edit_validate_test_impact_sign_off_decide(
 ) -> None:
     load_registry(app, tmp_path)
     author = browser.new_context().new_page()
-    console_errors: list[str] = []
-    author.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-    _sign_in(author, live_server, "legal1")
+    console_errors = console_errors_of(author)
+    sign_in(author, live_server, "legal1")
     author.goto(live_server + f"/registry/enterprises/{E1}")
     expect(author.locator("#live-decisions tbody tr").first).to_contain_text("2022.1")
 
@@ -80,7 +72,7 @@ def test_edit_validate_test_impact_sign_off_decide(
     assert not console_errors, console_errors  # no CSP violations, no script errors
 
     reviewer = browser.new_context().new_page()
-    _sign_in(reviewer, live_server, SECOND_LEGAL)
+    sign_in(reviewer, live_server, SECOND_LEGAL)
     reviewer.goto(version_url)
     reviewer.click("#approve")
     expect(reviewer.locator("#version-status")).to_have_attribute("data-status", "approved")

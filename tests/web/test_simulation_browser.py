@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from tests.web.flows import PASSWORD
+from tests.web.browser_steps import console_errors_of, sign_in
 from tests.web.simulation_flows import use_instance
 
 pytestmark = pytest.mark.browser
@@ -37,12 +37,8 @@ def test_planner_defines_runs_and_reads_a_scenario(
     browser: Any,
 ) -> None:
     page = browser.new_context(accept_downloads=True).new_page()
-    console_errors: list[str] = []
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-    page.goto(live_server + "/login")
-    page.fill("input[name=username]", "plan1")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-submit")
+    console_errors = console_errors_of(page)
+    sign_in(page, live_server, "plan1")
     page.click("#nav-simulations")
 
     # a small scenario: the baseline and one with half the officers and D sampled at half
