@@ -133,9 +133,13 @@ def render_charts(result: dict[str, Any], base: Path, lang: str = "zh") -> list[
     return paths
 
 
-def _fmt(value: float | None) -> str:
+def format_figure(value: float | None) -> str:
+    """Numbers as reports and pages print them: thousands grouped, small rates to four places,
+    and a tiny change still shown as a change (never "0.0000")."""
     if value is None:
         return "—"
+    if value != 0 and abs(value) < 0.0001:
+        return f"{value:.1e}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 1:
@@ -143,8 +147,8 @@ def _fmt(value: float | None) -> str:
     return f"{value:.4f}"
 
 
-def _interval(ci: list[float] | None) -> str:
-    return f"[{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else ""
+def format_interval(ci: list[float] | None) -> str:
+    return f"[{format_figure(ci[0])}, {format_figure(ci[1])}]" if ci else ""
 
 
 _TEXT = {
@@ -201,14 +205,14 @@ def render_html(result: dict[str, Any], charts: list[Path], lang: str = "zh") ->
         cells = []
         for name, metrics in variants:
             m = metrics.get(key) or {}
-            text = f"{_fmt(m.get('mean'))} <small>{_interval(m.get('ci95'))}</small>"
+            text = f"{format_figure(m.get('mean'))} <small>{format_interval(m.get('ci95'))}</small>"
             if name != BASELINE:
                 change = m.get("change")
                 cls = "up" if (change or 0) > 0 else "down" if (change or 0) < 0 else "same"
                 sign = "+" if (change or 0) > 0 else ""
                 text += (
-                    f'<br><span class="{cls}">Δ {sign}{_fmt(change)}</span> '
-                    f"<small>{_interval(m.get('change_ci95'))}</small>"
+                    f'<br><span class="{cls}">Δ {sign}{format_figure(change)}</span> '
+                    f"<small>{format_interval(m.get('change_ci95'))}</small>"
                 )
             cells.append(f"<td>{text}</td>")
         rows.append(f"<tr><th>{esc(_label(key, lang))}</th>{''.join(cells)}</tr>")

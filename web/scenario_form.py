@@ -21,6 +21,7 @@ from jianguan.divisions import resolve_districts
 from jianguan.errors import JianguanError
 from simulations.policy import TIERS
 from simulations.scenario_file import ScenarioFile, ScenarioFileError, parse_scenario
+from web.form_values import day_list
 
 SCENARIO_ROWS = 3  # named scenarios on the form; more by uploading a file
 # Per-variant fields: form suffix -> override path in the scenario file.
@@ -114,18 +115,6 @@ def _field_label(name: str) -> str:
     return labels.get(name, name)
 
 
-def _day_list(text: str) -> list[int]:
-    days: list[int] = []
-    for part in text.replace("，", ",").split(","):
-        part = part.strip()
-        if "-" in part:
-            lo, hi = part.split("-", 1)
-            days.extend(range(int(lo), int(hi) + 1))
-        elif part:
-            days.append(int(part))
-    return days
-
-
 def _number(text: str, integer: bool) -> Any:
     """A number where the text is one; otherwise the text, so the scenario's own validation
     reports it at its field ("应为整数" / "应为数字")."""
@@ -150,7 +139,7 @@ def _overrides(form: Mapping[str, str], prefix: str, problems: list[FormProblem]
             continue  # left empty: the baseline's (or the product's) value stays
         if suffix == "quiet_days":
             try:
-                _put(out, path, _day_list(text))
+                _put(out, path, day_list(text))
             except ValueError:
                 problems.append(
                     FormProblem(

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from simulations.metrics import METRICS
 from simulations.policy import TIERS
-from simulations.report import CHARTED
+from simulations.report import CHARTED, format_figure, format_interval
 from simulations.scenario_file import BASELINE, ScenarioFile
 
 
@@ -25,23 +25,6 @@ class ResultView:
     chart_data: dict[str, Any]
     notes: list[str]
     has_scenario_file: bool
-
-
-def _fmt(value: float | None) -> str:
-    """Numbers as the report prints them: thousands grouped, small rates to four places."""
-    if value is None:
-        return "—"
-    if value != 0 and abs(value) < 0.0001:
-        return f"{value:.1e}"  # a tiny change is still a change: not "0.0000"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 1:
-        return f"{value:,.2f}"
-    return f"{value:.4f}"
-
-
-def _interval(ci: list[float] | None) -> str:
-    return f"[{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else ""
 
 
 def _variants(
@@ -125,14 +108,14 @@ def _rows(variants: list[tuple[str, dict[str, Any]]], lang: str) -> list[dict[st
             change = m.get("change")
             cells.append(
                 {
-                    "mean": _fmt(m.get("mean")),
-                    "interval": _interval(m.get("ci95")),
+                    "mean": format_figure(m.get("mean")),
+                    "interval": format_interval(m.get("ci95")),
                     "baseline": name == BASELINE,
                     "change": None
                     if change is None
-                    else ("+" if change > 0 else "") + _fmt(change),
+                    else ("+" if change > 0 else "") + format_figure(change),
                     "direction": "same" if not change else ("up" if change > 0 else "down"),
-                    "change_interval": _interval(m.get("change_ci95")),
+                    "change_interval": format_interval(m.get("change_ci95")),
                 }
             )
         rows.append(

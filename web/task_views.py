@@ -26,6 +26,7 @@ from web.access import allow
 from web.app import store_of
 from web.db_session import db
 from web.decided_registry import decided_enterprises
+from web.form_values import day_list, words
 from web.i18n import short_language
 from web.plan_jobs import generation_work, jobs_of
 from web.plan_review import task_of
@@ -72,22 +73,6 @@ def _task_form_defaults() -> dict[str, Any]:
     }
 
 
-def _day_list(text: str) -> list[int]:
-    days: list[int] = []
-    for part in text.replace("，", ",").split(","):
-        part = part.strip()
-        if "-" in part:
-            lo, hi = part.split("-", 1)
-            days.extend(range(int(lo), int(hi) + 1))
-        elif part:
-            days.append(int(part))
-    return days
-
-
-def _words(text: str) -> list[str]:
-    return [w.strip() for w in text.replace("，", ",").replace(";", ",").split(",") if w.strip()]
-
-
 def _task_data(form: dict[str, Any]) -> dict[str, Any]:
     items = []
     for line in str(form["items"]).splitlines():
@@ -95,11 +80,11 @@ def _task_data(form: dict[str, Any]) -> dict[str, Any]:
         if any(cells):
             items.append(dict(zip(("code", "name", "department", "field"), cells, strict=False)))
     calendar: dict[str, Any] = {
-        "quiet_days_of_month": _day_list(form["quiet_days"]),
-        "extra_workdays": _words(form["extra_workdays"]),
+        "quiet_days_of_month": day_list(form["quiet_days"]),
+        "extra_workdays": words(form["extra_workdays"]),
     }
     if form["holidays"].strip() and form["holidays"].strip() != "-":
-        calendar["holidays"] = _words(form["holidays"])
+        calendar["holidays"] = words(form["holidays"])
     data: dict[str, Any] = {
         "id": form["id"].strip(),
         "title": form["title"].strip(),
@@ -113,8 +98,8 @@ def _task_data(form: dict[str, Any]) -> dict[str, Any]:
     }
     if form["chosen_districts"]:
         data["districts"] = list(form["chosen_districts"])
-    if _words(form["industries"]):
-        data["industries"] = _words(form["industries"])
+    if words(form["industries"]):
+        data["industries"] = words(form["industries"])
     return data
 
 
