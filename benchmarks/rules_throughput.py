@@ -11,8 +11,6 @@ Figures printed:
   the cost of our own layer can be read off against the kernel it actually uses;
 - durable, summary: our whole path (read + validate the record, derived values, facts, kernel,
   precedence, citations, points), explanations left out;
-- durable, summary, collector paused: the same inside `rules.gc_pause.collector_paused()`
-  (what `decide_records` gains once it pauses the garbage collector for its batch);
 - durable, explained: the same plus the why / why-not text (what `rules decide` writes);
 - vector, summary / explained: the same two modes on the NumPy engine;
 - vector, columns: `rules.api.evaluate_columns` on 1,000,000 enterprises already in arrays
@@ -40,7 +38,6 @@ from durable import engine
 from rules import durable_driver, durable_engine
 from rules.api import evaluate_columns
 from rules.decision import decide_records
-from rules.gc_pause import collector_paused
 from rules.records import RecordError, parse_record
 from rules.registry import bound_at, versions_of
 from rules.synthetic import generate
@@ -159,11 +156,11 @@ def free_parallelism(workers: int, n: int = 3_000_000) -> float:
     return workers * one / many
 
 
-def timed(records: list[dict[str, Any]], eng: str, explained: bool, paused: bool = False) -> float:
-    """Decisions per second in this process; `paused` runs the batch inside `rules.gc_pause`."""
+def timed(records: list[dict[str, Any]], eng: str, explained: bool) -> float:
+    """Decisions per second in this process (`decide_records` pauses the cyclic collector for
+    its batch itself: rules/gc_pause.py)."""
     start = time.perf_counter()
-    with collector_paused() if paused else contextlib.nullcontext():
-        decide_records(PACKAGE, records, as_of=AS_OF, engine=eng, explained=explained)
+    decide_records(PACKAGE, records, as_of=AS_OF, engine=eng, explained=explained)
     return len(records) / (time.perf_counter() - start)
 
 
@@ -211,12 +208,10 @@ def main() -> None:
     bare = 0.0
     direct = 0.0
     durable_summary = 0.0
-    durable_paused = 0.0
     for _ in range(max(1, args.repeat)):
         bare = max(bare, bare_rate(facts, ruleset))
         direct = max(direct, direct_bare_rate(facts, ruleset))
         durable_summary = max(durable_summary, timed(records, "durable", False))
-        durable_paused = max(durable_paused, timed(records, "durable", False, paused=True))
     fired_total = sum(
         len(s)
         for s in durable_engine.fire(
@@ -234,11 +229,6 @@ def main() -> None:
     print(
         f"  durable, summary (no explanation text):      {durable_summary:12,.0f} decisions/s "
         f"= {durable_summary / bare:.0%} of bare, {durable_summary / direct:.0%} of direct bare"
-    )
-    print(
-        f"  durable, summary, collector paused:          {durable_paused:12,.0f} decisions/s "
-        f"= {durable_paused / bare:.0%} of bare, {durable_paused / direct:.0%} of direct bare "
-        "(rules.gc_pause around decide_records)"
     )
     durable_full = timed(records, "durable", True)
     print(
