@@ -25,6 +25,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -100,7 +101,7 @@ def run_pipeline(name: str, n: int, m: int, cities: list[str], settings: PlanSet
     officers = staff(m, enterprises, seed=12)
     t = task(f"BENCH-{name}")
     began = time.perf_counter()
-    doc = generate_plan(enterprises, officers, t, SEED, settings=settings)
+    doc = cast(dict[str, Any], generate_plan(enterprises, officers, t, SEED, settings=settings))
     elapsed = time.perf_counter() - began
     print(
         f"{name}: {len(doc['inspections'])} scheduled, {len(doc['unscheduled'])} unscheduled, "
@@ -158,7 +159,7 @@ def run_cli_registry(n: int, m: int, cities: list[str], settings: PlanSettings) 
         print("rules.api not available: using the generator's stand-in tiers")
     t = task("BENCH-cli-registry")
     began = time.perf_counter()
-    doc = generate_plan(enterprises, officers, t, SEED, settings=settings)
+    doc = cast(dict[str, Any], generate_plan(enterprises, officers, t, SEED, settings=settings))
     elapsed = time.perf_counter() - began
     checks = doc["report"]["regions"][0]["capacity_check"]
     print(
