@@ -7,6 +7,7 @@ A save that fails any check saves nothing and shows the same messages.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
@@ -105,7 +106,13 @@ def validate() -> str:
             issues=[{"line": 1, "message": _("文本过长。")}],
         )
     editing_id = request.form.get("editing", "")
-    editing = db().get(RulePackageVersion, int(editing_id)) if editing_id.isdigit() else None
+    # ASCII digits only, and few: str.isdigit() accepts "²" and 5000-digit numbers, on which
+    # int() or the database driver raise (a 500 where a stale form should just be ignored).
+    editing = (
+        db().get(RulePackageVersion, int(editing_id))
+        if re.fullmatch(r"[0-9]{1,9}", editing_id)
+        else None
+    )
     if editing is not None and editing.created_by != current_user.username:
         editing = None
     checked = check_text(db(), text, date.today(), editing)

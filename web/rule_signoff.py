@@ -13,8 +13,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from jianguan import audit
 from jianguan.errors import JianguanError
@@ -64,7 +68,23 @@ def check_text(
     """The checks of `jianguan rules check`, then those a new version needs: a known package,
     a version name and an effective date not used by another version, and no retroactive
     effect (a decision already made must stay explainable by the text in force then)."""
-    package, issues = load_text(text, EDITOR_NAME)
+    try:
+        package, issues = load_text(text, EDITOR_NAME)
+    except RecursionError:
+        # yaml.compose recurses once per nesting level: "[[[[…" typed or pasted into the
+        # editor must get a message, not a server error (rules.yaml_source should catch it).
+        return Checked(
+            None,
+            [
+                RuleIssue(
+                    EDITOR_NAME,
+                    1,
+                    "嵌套层数过多，无法读取；规则文件不需要这样深的括号或缩进，请检查。",
+                    "nested too deeply to read; a rule file needs no brackets or indentation "
+                    "this deep — check it.",
+                )
+            ],
+        )
     if package is None:
         return Checked(None, issues)
     _data, source, _ = load_yaml(text, EDITOR_NAME)
@@ -163,16 +183,50 @@ def save_draft(
         raise DraftInvalid(checked.issues)
     package = checked.package
     before = _summary(editing) if editing is not None else None
-    row = editing or RulePackageVersion(created_by=actor, status="draft")
-    row.package_id = package.id
-    row.version = package.version
-    row.source = text
-    row.content_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    row.effective_from = package.effective_from
-    row.effective_to = package.model.package.effective_to
-    if editing is None:
-        session.add(row)
-    session.flush()
+    values = {
+        "package_id": package.id,
+        "version": package.version,
+        "source": text,
+        "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "effective_from": package.effective_from,
+        "effective_to": package.model.package.effective_to,
+    }
+    try:
+        if editing is None:
+            row = RulePackageVersion(created_by=actor, status="draft", **values)
+            session.add(row)
+            session.flush()
+        else:
+            # Compare and set: the draft is changed only if it is still the unsubmitted text
+            # this request read. Without the condition, a save racing a submit would change
+            # the text of a submitted version after its tests ran (and under its reviewer).
+            _set_if(
+                session,
+                editing,
+                [
+                    RulePackageVersion.status == "draft",
+                    RulePackageVersion.created_by == actor,
+                    RulePackageVersion.content_sha256 == editing.content_sha256,
+                ],
+                values,
+                "此草稿刚被提交或修改；请重新打开后再编辑。",
+                "This draft was just submitted or changed; open it again before editing.",
+            )
+            row = editing
+    except IntegrityError as err:
+        # Another save took the same version name between the check and this write.
+        _data, source, _ = load_yaml(text, EDITOR_NAME)
+        raise DraftInvalid(
+            [
+                RuleIssue(
+                    EDITOR_NAME,
+                    source.line(("package", "version")),
+                    f"版本号「{package.version}」刚被另一草稿使用；请改为新的版本号。",
+                    f"version '{package.version}' was just taken by another draft; "
+                    "give a new version number.",
+                )
+            ]
+        ) from err
     after = {**_summary(row), "based_on": based_on}
     audit.record(
         session,
@@ -202,9 +256,47 @@ def _other_legal_user(row: RulePackageVersion, actor: str) -> None:
         )
 
 
+def _set_if(
+    session: Session,
+    row: RulePackageVersion,
+    conditions: list[Any],
+    values: dict[str, Any],
+    zh: str,
+    en: str,
+) -> None:
+    """Write `values` to `row` only while `conditions` still hold in the database, in one
+    UPDATE; refuse otherwise. The checks before it read the row at the start of the request:
+    a second request (a double click, another reviewer, the author saving) may have changed
+    it since, and only a condition evaluated by the write itself closes that window."""
+    done = session.execute(
+        update(RulePackageVersion)
+        .where(RulePackageVersion.id == row.id, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(done, "rowcount", 0) != 1:
+        raise SignOffError(zh, en)
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+
+
+_CHANGED = (
+    "此版本刚被他人处理（提交、审核或修改）；请刷新页面后重试。",
+    "Someone has just acted on this version (submitted, reviewed or changed it); reload the "
+    "page and try again.",
+)
+
+
 def submit(session: Session, row: RulePackageVersion, actor: str) -> None:
-    """Submit a draft for sign-off; refused while any of the package's own tests fails."""
+    """Submit a draft for sign-off; only its author may, and only while all of the package's
+    own tests pass on exactly the text that is submitted."""
     _require(row, "draft", "只有草稿可以提交审核。", "only a draft can be submitted.")
+    if row.created_by != actor:
+        raise SignOffError(
+            f"只有起草人 {row.created_by} 可以提交此草稿。",
+            f"Only its author, {row.created_by}, can submit this draft.",
+        )
+    tested_sha = row.content_sha256
     package = package_from_source(row.package_id, row.version, row.source)
     failed = [r for r in run_package_tests(package) if not r.passed]
     if failed:
@@ -215,13 +307,41 @@ def submit(session: Session, row: RulePackageVersion, actor: str) -> None:
             "the test cases first.",
         )
     before = _summary(row)
-    row.status = "submitted"
+    _set_if(
+        session,
+        row,
+        [
+            RulePackageVersion.status == "draft",
+            RulePackageVersion.content_sha256 == tested_sha,
+        ],
+        {"status": "submitted"},
+        "测试期间草稿内容被修改或已被提交；请刷新页面，重新运行测试后再提交。",
+        "The draft changed or was submitted while its tests ran; reload the page and submit again.",
+    )
     audit.record(
         session, actor, "rules.submit", OBJECT_TYPE, _object_id(row), before, _summary(row)
     )
 
 
-def approve(session: Session, row: RulePackageVersion, actor: str, today: date) -> None:
+def _reviewed_text(row: RulePackageVersion, seen_sha256: str | None) -> None:
+    """The reviewer signs off the text they read: the page sends its content hash along."""
+    if seen_sha256 != row.content_sha256:
+        raise SignOffError(
+            "您审阅的内容与此版本当前内容不一致（或页面已过期）；请刷新页面，重新审阅后再审核。",
+            "The text you reviewed is not this version's current text (or the page is stale); "
+            "reload the page and review it again.",
+        )
+
+
+def approve(
+    session: Session,
+    row: RulePackageVersion,
+    actor: str,
+    today: date,
+    seen_sha256: str | None = None,
+) -> None:
+    """Approve a submitted version written by someone else. `seen_sha256` is the content hash
+    of the text the reviewer read; approval is refused when it is not the stored one."""
     _require(
         row,
         "submitted",
@@ -229,6 +349,7 @@ def approve(session: Session, row: RulePackageVersion, actor: str, today: date) 
         "only a submitted version can be approved.",
     )
     _other_legal_user(row, actor)
+    _reviewed_text(row, seen_sha256)
     if row.effective_from < today:
         raise SignOffError(
             f"生效日 {row.effective_from.isoformat()} 已过；审核通过后会溯及既往。"
@@ -236,6 +357,8 @@ def approve(session: Session, row: RulePackageVersion, actor: str, today: date) 
             f"Its effective_from {row.effective_from.isoformat()} has passed: approving it "
             "would act retroactively. Reject it so the author can choose a later date.",
         )
+    clash_zh = "已从同一天起生效；请退回并另选生效日。"
+    clash_en = "takes effect on the same day; reject and re-date it."
     clash = [
         v
         for v in all_versions(session, row.package_id)
@@ -243,30 +366,75 @@ def approve(session: Session, row: RulePackageVersion, actor: str, today: date) 
     ]
     if clash:
         raise SignOffError(
-            f"版本 {clash[0].version} 已从同一天起生效；请退回并另选生效日。",
-            f"Version {clash[0].version} takes effect on the same day; reject and re-date it.",
+            f"版本 {clash[0].version} {clash_zh}", f"Version {clash[0].version} {clash_en}"
         )
+    # Serialise approvals of one package (row locks where the database has them; SQLite
+    # runs one writer at a time anyway), then approve only if, at the write itself, the row
+    # is still submitted with the reviewed text and no other stored version of the package
+    # was approved for the same day meanwhile: two reviewers approving two versions at once
+    # must not leave two versions in force from one date.
+    session.execute(
+        select(RulePackageVersion.id)
+        .where(RulePackageVersion.package_id == row.package_id)
+        .with_for_update()
+    ).all()
+    other = aliased(RulePackageVersion)
+    same_day = exists().where(
+        other.package_id == row.package_id,
+        other.id != row.id,
+        other.status == "approved",
+        other.effective_from == row.effective_from,
+    )
     before = _summary(row)
-    row.status = "approved"
-    row.reviewed_by = actor
-    row.reviewed_at = _now()
+    _set_if(
+        session,
+        row,
+        [
+            RulePackageVersion.status == "submitted",
+            RulePackageVersion.created_by != actor,
+            RulePackageVersion.content_sha256 == seen_sha256,
+            ~same_day,
+        ],
+        {"status": "approved", "reviewed_by": actor, "reviewed_at": _now()},
+        f"{_CHANGED[0]}（或另一版本{clash_zh}）",
+        f"{_CHANGED[1]} (Or another version {clash_en})",
+    )
     audit.record(
         session, actor, "rules.approve", OBJECT_TYPE, _object_id(row), before, _summary(row)
     )
 
 
-def reject(session: Session, row: RulePackageVersion, actor: str, reason: str) -> None:
+def reject(
+    session: Session,
+    row: RulePackageVersion,
+    actor: str,
+    reason: str,
+    seen_sha256: str | None = None,
+) -> None:
     _require(
         row, "submitted", "只有待审核的版本可以退回。", "only a submitted version can be rejected."
     )
     _other_legal_user(row, actor)
     if not reason.strip():
         raise SignOffError("请填写退回理由。", "Give a reason for the rejection.")
+    _reviewed_text(row, seen_sha256)
     before = _summary(row)
-    row.status = "rejected"
-    row.reviewed_by = actor
-    row.reviewed_at = _now()
-    row.review_reason = reason.strip()[:2000]
+    _set_if(
+        session,
+        row,
+        [
+            RulePackageVersion.status == "submitted",
+            RulePackageVersion.created_by != actor,
+            RulePackageVersion.content_sha256 == seen_sha256,
+        ],
+        {
+            "status": "rejected",
+            "reviewed_by": actor,
+            "reviewed_at": _now(),
+            "review_reason": reason.strip()[:2000],
+        },
+        *_CHANGED,
+    )
     audit.record(
         session, actor, "rules.reject", OBJECT_TYPE, _object_id(row), before, _summary(row)
     )
@@ -291,8 +459,13 @@ def retire(session: Session, row: RulePackageVersion, actor: str, reason: str, t
     if not reason.strip():
         raise SignOffError("请填写撤回理由。", "Give a reason for withdrawing it.")
     before = _summary(row)
-    row.status = "retired"
-    row.review_reason = reason.strip()[:2000]
+    _set_if(
+        session,
+        row,
+        [RulePackageVersion.status == "approved", RulePackageVersion.effective_from > today],
+        {"status": "retired", "review_reason": reason.strip()[:2000]},
+        *_CHANGED,
+    )
     audit.record(
         session, actor, "rules.retire", OBJECT_TYPE, _object_id(row), before, _summary(row)
     )

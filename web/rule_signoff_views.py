@@ -70,7 +70,9 @@ def approve_version(package_id: str, version: str) -> Response:
     return _step(
         package_id,
         version,
-        lambda s, row: approve(s, row, current_user.username, date.today()),
+        lambda s, row: approve(
+            s, row, current_user.username, date.today(), request.form.get("sha256")
+        ),
         _("已审核通过：此版本自其生效日起用于判定。"),
     )
 
@@ -79,10 +81,11 @@ def approve_version(package_id: str, version: str) -> Response:
 @allow(*LEGAL)
 def reject_version(package_id: str, version: str) -> Response:
     reason = request.form.get("reason", "")
+    seen = request.form.get("sha256")
     return _step(
         package_id,
         version,
-        lambda s, row: reject(s, row, current_user.username, reason),
+        lambda s, row: reject(s, row, current_user.username, reason, seen),
         _("已退回。"),
     )
 

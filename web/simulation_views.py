@@ -52,6 +52,7 @@ from web.scenario_form import (
     blank_form,
     check_districts,
     scenario_from_form,
+    upload_shape_problem,
     variant_prefixes,
 )
 from web.simulation_jobs import (
@@ -201,6 +202,9 @@ def upload() -> Response | tuple[str, int]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return _index_page(None, [FormProblem("", _("情景文件须为 UTF-8 编码的 YAML 文本。"))], 400)
+    shape = upload_shape_problem(text, lang)
+    if shape is not None:
+        return _index_page(None, [shape], 400)
     try:
         scenario = parse_scenario(text, sent.filename)
         check_districts(scenario, lang)
@@ -209,6 +213,10 @@ def upload() -> Response | tuple[str, int]:
         return _index_page(None, lines, 400)
     except ScenarioFormError as err:
         return _index_page(None, err.problems, 400)
+    except (RecursionError, ValueError) as err:
+        # A backstop for what the shape check does not foresee: a 400 that says so, not a 500.
+        problem = _("情景文件无法读取（%(e)s）；请检查其内容。", e=type(err).__name__)
+        return _index_page(None, [FormProblem("", problem)], 400)
     return _start_run(scenario, None, f"upload:{sent.filename}")
 
 

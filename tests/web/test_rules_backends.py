@@ -28,7 +28,12 @@ def test_draft_sign_off_and_roll_back(store: Store) -> None:
     text = html.unescape(found.group(1)).replace("value: 90,", "value: 95,")
     path = post(author, "/rules/credit-tier/v/2022.1/edit", {"source": text}).headers["Location"]
     post(author, path + "/submit")
-    post(signed_in(app, SECOND_LEGAL), path + "/approve")
+    reviewer = signed_in(app, SECOND_LEGAL)
+    shown = re.search(
+        r'<dd class="hash">([0-9a-f]{64})</dd>', reviewer.get(path).get_data(as_text=True)
+    )
+    assert shown
+    post(reviewer, path + "/approve", {"sha256": shown.group(1)})
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     back = post(author, "/rules/credit-tier/v/2022.1/reinstate", {"effective_from": tomorrow})
     assert back.headers["Location"].endswith("/v/2022.3")

@@ -8,6 +8,7 @@ import html
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -39,6 +40,16 @@ def _editor_text(client: FlaskClient, path: str = BASE) -> str:
 
 def _save(client: FlaskClient, text: str, path: str = BASE) -> TestResponse:
     return post(client, path + "/edit", {"source": text})
+
+
+def _review(
+    client: FlaskClient, path: str, action: str, data: dict[str, str] | None = None, **kw: Any
+) -> TestResponse:
+    """Approve or reject as the page does: with the content hash of the text shown."""
+    page = client.get(path).get_data(as_text=True)
+    shown = re.search(r'<dd class="hash">([0-9a-f]{64})</dd>', page)
+    assert shown, "the version page shows no content hash"
+    return post(client, f"{path}/{action}", {**(data or {}), "sha256": shown.group(1)}, **kw)
 
 
 def _rows(app: Flask) -> list[RulePackageVersion]:
@@ -73,7 +84,7 @@ def _signed_off(app: Flask, text: str) -> str:
     assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
     path = saved.headers["Location"]
     assert post(author, path + "/submit").status_code == 302
-    assert post(signed_in(app, SECOND_LEGAL), path + "/approve").status_code == 302
+    assert _review(signed_in(app, SECOND_LEGAL), path, "approve").status_code == 302
     row = _rows(app)[-1]
     assert row.status == "approved", row.status
     return row.version
@@ -117,11 +128,11 @@ def test_sign_off_by_the_author_is_refused_and_another_legal_user_approves(app: 
     path = saved.headers["Location"]
     assert path.endswith("/rules/credit-tier/v/2022.2")
     assert post(author, path + "/submit").status_code == 302
-    refused = post(author, path + "/approve", follow_redirects=True).get_data(as_text=True)
+    refused = _review(author, path, "approve", follow_redirects=True).get_data(as_text=True)
     assert "须由另一名法制人员审核" in refused
     assert _rows(app)[0].status == "submitted"
-    assert "须由另一名法制人员审核" in post(
-        author, path + "/reject", {"reason": "自己退回"}, follow_redirects=True
+    assert "须由另一名法制人员审核" in _review(
+        author, path, "reject", {"reason": "自己退回"}, follow_redirects=True
     ).get_data(as_text=True)
     reviewer = signed_in(app, SECOND_LEGAL)
     waiting = reviewer.get("/rules/").get_data(as_text=True)
@@ -133,7 +144,7 @@ def test_sign_off_by_the_author_is_refused_and_another_legal_user_approves(app: 
         .split('id="awaiting-review"')[1]
         .split("</section>")[0]
     )  # the author is not asked to review their own version
-    page = post(reviewer, path + "/approve", follow_redirects=True).get_data(as_text=True)
+    page = _review(reviewer, path, "approve", follow_redirects=True).get_data(as_text=True)
     assert 'data-status="approved"' in page and SECOND_LEGAL in page
     row = _rows(app)[0]
     assert (row.status, row.created_by, row.reviewed_by) == ("approved", "legal1", SECOND_LEGAL)
@@ -148,9 +159,9 @@ def test_reject_needs_a_reason_and_keeps_the_version(app: Flask) -> None:
     path = _save(author, _editor_text(author)).headers["Location"]
     post(author, path + "/submit")
     reviewer = signed_in(app, SECOND_LEGAL)
-    post(reviewer, path + "/reject", {"reason": " "})
+    _review(reviewer, path, "reject", {"reason": " "})
     assert _rows(app)[0].status == "submitted"
-    post(reviewer, path + "/reject", {"reason": "分数线依据不足"})
+    _review(reviewer, path, "reject", {"reason": "分数线依据不足"})
     row = _rows(app)[0]
     assert (row.status, row.review_reason) == ("rejected", "分数线依据不足")
     assert "分数线依据不足" in reviewer.get(path).get_data(as_text=True)
@@ -207,7 +218,7 @@ def test_roll_back_reinstates_the_earlier_text_as_a_new_signed_off_version(app: 
     assert rows[-1].status == "draft" and rows[-1].effective_from == tomorrow
     assert "value: 90," in rows[-1].source  # the shipped text, re-dated
     assert post(legal, path + "/submit").status_code == 302
-    post(signed_in(app, SECOND_LEGAL), path + "/approve")
+    _review(signed_in(app, SECOND_LEGAL), path, "approve")
     assert _rows(app)[-1].status == "approved"
     # History stays: today the version in force is still 2022.2; from tomorrow, the old text.
     assert _decide(app) == "B@2022.2"
@@ -308,7 +319,7 @@ def test_earlier_conduct_is_decided_under_the_lighter_version_art37(app: Flask) 
     )
     path = _save(legal, text, base).headers["Location"]
     assert post(legal, path + "/submit").status_code == 302
-    post(signed_in(app, SECOND_LEGAL), path + "/approve")
+    _review(signed_in(app, SECOND_LEGAL), path, "approve")
     today, tomorrow = date.today(), date.today() + timedelta(days=1)
     case = {
         "minor": False,
