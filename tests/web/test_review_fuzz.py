@@ -16,6 +16,7 @@ from jianguan.models import AuditEvent, RulePackageVersion
 from tests.web.flows import post, signed_in, token
 from tests.web.simulation_flows import SMALL_FORM, use_instance
 from web.app import store_of
+from web.scenario_form import upload_shape_problem
 from web.simulation_jobs import simulation_jobs
 
 TRY = "/rules/credit-tier/v/2022.1/try"
@@ -150,8 +151,21 @@ def test_a_junk_scenario_upload_is_refused_with_a_message(
         content_type="multipart/form-data",
     )
     assert reply.status_code == 400, reply.get_data(as_text=True)[:500]
-    assert 'id="sim-errors"' in reply.get_data(as_text=True)
+    page = reply.get_data(as_text=True)
+    assert 'id="sim-errors"' in page
+    if junk == ALIAS_BOMB:  # refused before loading (loading it took minutes of CPU)
+        assert "展开别名后超过" in page
+    if junk.startswith("[["):  # refused before yaml.compose recursed too deep
+        assert "嵌套超过" in page
     assert simulation_jobs(app).running() is None and _audit_rows(app) == before
+
+
+def test_a_scenario_file_with_a_few_anchors_still_loads_its_shape(app: Flask) -> None:
+    """The shape check counts expanded nodes; a hand-written file sharing a block is fine."""
+    shared = "base: &b {A: 0.1, B: 0.2}\nscenarios:\n  - {name: x, rates: *b}\n" * 1
+    assert upload_shape_problem(shared, "zh") is None
+    assert upload_shape_problem(ALIAS_BOMB, "en") is not None
+    assert "aliases" in str(upload_shape_problem(ALIAS_BOMB, "en"))
 
 
 @pytest.mark.parametrize(
