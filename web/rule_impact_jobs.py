@@ -10,6 +10,7 @@ compute again, so a server restart simply forgets it.
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -51,6 +52,17 @@ class ImpactJob:
         return min(95, round(100 * len(self.messages) / STEPS))
 
 
+class ImpactBusyError(JianguanError):
+    def __init__(self, busy: ImpactJob) -> None:
+        super().__init__(
+            f"另一项影响计算（{busy.package_id} {busy.old_version} → {busy.new_version}）正在进行；"
+            "服务器一次只计算一项，请等它结束（通常不到一分钟）后再试。",
+            f"Another impact ({busy.package_id} {busy.old_version} → {busy.new_version}) is "
+            "being computed; the server computes one at a time. Try again when it has finished "
+            "(usually within a minute).",
+        )
+
+
 class ImpactJobs:
     """Impact jobs by id; only the newest `keep` finished jobs are remembered."""
 
@@ -58,6 +70,7 @@ class ImpactJobs:
         self._jobs: BackgroundJobs[ImpactJob] = BackgroundJobs(
             "计算影响", "computing the impact", keep
         )
+        self._starting = threading.Lock()  # look for a running job and start one atomically
 
     def get(self, job_id: str) -> ImpactJob | None:
         return self._jobs.get(job_id)
@@ -65,13 +78,28 @@ class ImpactJobs:
     def start(
         self, old: Package, new: Package, actor: str, work: Callable[[ImpactJob], Impact]
     ) -> ImpactJob:
-        def body(job: ImpactJob) -> None:
-            job.impact = work(job)
+        """Start comparing `old` with `new` over the registry, one comparison at a time: the
+        same comparison already running is returned (a double click or a second reviewer
+        reads the same job), another one is refused until it ends. Each job holds the whole
+        registry in memory; unbounded, repeated clicks would exhaust the server."""
+        with self._starting:
+            busy = self._jobs.running()
+            if busy is not None:
+                if (busy.package_id, busy.old_version, busy.new_version) == (
+                    new.id,
+                    old.version,
+                    new.version,
+                ):
+                    return busy
+                raise ImpactBusyError(busy)
 
-        job = ImpactJob(
-            secrets.token_hex(8), new.id, old.version, new.version, actor, datetime.now(UTC)
-        )
-        return self._jobs.start(job, body)
+            def body(job: ImpactJob) -> None:
+                job.impact = work(job)
+
+            job = ImpactJob(
+                secrets.token_hex(8), new.id, old.version, new.version, actor, datetime.now(UTC)
+            )
+            return self._jobs.start(job, body, ImpactBusyError)
 
 
 def impact_jobs(app: Flask) -> ImpactJobs:

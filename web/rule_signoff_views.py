@@ -20,7 +20,7 @@ from web.access import allow
 from web.app import store_of
 from web.db_session import db
 from web.i18n import short_language
-from web.rule_impact_jobs import ImpactJob, impact_jobs, impact_work
+from web.rule_impact_jobs import ImpactBusyError, ImpactJob, impact_jobs, impact_work
 from web.rule_signoff import OBJECT_TYPE, approve, reinstate, reject, retire, submit
 from web.rule_versions import Version, in_force, package_of
 from web.rules_views import LEGAL, rules_area, version_or_404
@@ -154,9 +154,13 @@ def start_impact(package_id: str, version: str) -> Response:
         flash(_("此版本就是生效中的版本，没有可比较的对象。"))
         return redirect(url_for("rules_area.version_page", package_id=package_id, version=version))
     store = store_of(current_app)
-    job = impact_jobs(current_app).start(
-        old, new, current_user.username, impact_work(store, old, new, day, short_language())
-    )
+    try:
+        job = impact_jobs(current_app).start(
+            old, new, current_user.username, impact_work(store, old, new, day, short_language())
+        )
+    except ImpactBusyError as err:
+        flash(err.message(short_language()))
+        return redirect(url_for("rules_area.version_page", package_id=package_id, version=version))
     session = db()
     audit.record(
         session,
