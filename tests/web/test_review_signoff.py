@@ -220,3 +220,20 @@ def test_only_the_author_submits_a_draft(app: Flask) -> None:
     assert _status(store, row_id)[0] == "draft"
     post(signed_in(app, "legal1"), path + "/submit")
     assert _status(store, row_id)[0] == "submitted"
+
+
+def test_sign_off_refusals_are_in_english_on_request(app: Flask) -> None:
+    store = store_of(app)
+    row_id = _draft(store, "2022.2", submit=True)
+    reviewer = signed_in(app, SECOND_LEGAL)
+    reviewer.get("/lang/en")
+    path = "/rules/credit-tier/v/2022.2"
+    page = post(reviewer, path + "/approve", {"sha256": "0" * 64}, follow_redirects=True)
+    assert "reload the page and review it again" in page.get_data(as_text=True)
+    author = signed_in(app, "legal1")
+    author.get("/lang/en")
+    page = post(
+        author, path + "/approve", {"sha256": _status(store, row_id)[1]}, follow_redirects=True
+    )
+    assert "another legal officer must review it" in page.get_data(as_text=True)
+    assert _status(store, row_id)[0] == "submitted"
