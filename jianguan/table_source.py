@@ -58,6 +58,20 @@ def _read_csv(path: Path) -> tuple[tuple[str, ...], list[tuple[int, dict[str, st
             "the file is not UTF-8 (perhaps GBK); save it as 'CSV UTF-8' and try again",
         ) from None
     reader = csv.reader(text.splitlines(keepends=True))
+    try:
+        return _csv_rows(path, reader)
+    except csv.Error as err:
+        # An unclosed quote or a cell past csv's field limit (128 KiB): say where, not crash.
+        raise _issue(
+            path,
+            max(1, reader.line_num),
+            f"该行无法按 CSV 读取（{err}）；请检查引号是否成对、单元格是否过长",
+            f"this line cannot be read as CSV ({err}); check that quotes pair up and no cell "
+            "is overly long",
+        ) from None
+
+
+def _csv_rows(path: Path, reader: Any) -> tuple[tuple[str, ...], list[tuple[int, dict[str, str]]]]:
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
         raise _issue(path, 1, "文件为空或缺少表头行", "the file is empty or has no header row")

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from jianguan.yaml_shape import RULE_FILE, shape_problem
 from rules.issues import RuleIssue
 
 Path = tuple[str | int, ...]
@@ -108,6 +109,9 @@ def load_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[RuleIssue]]:
                 )
             ],
         )
+    shape = shape_problem(text, RULE_FILE)
+    if shape is not None:
+        return (None, source, [RuleIssue(file, shape.line, shape.zh, shape.en)])
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

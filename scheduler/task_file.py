@@ -25,6 +25,7 @@ from pydantic import (
 
 from jianguan.errors import DataFileError, FileIssue
 from jianguan.yaml_lines import line_index, line_of
+from jianguan.yaml_shape import shape_problem
 
 # YAML gives dates as `date` objects, but a quoted '2027-03-01' is a string: accept both.
 LooseDate = Annotated[date, Strict(False)]
@@ -171,6 +172,16 @@ _TYPE_ZH = {
 }
 
 
+class TaskFileError(DataFileError):
+    """Problems in a task file: nothing was drawn or planned."""
+
+    def summary(self, lang: str = "zh") -> str:
+        n = len(self.issues)
+        if lang == "en":
+            return f"{n} problem(s) in the task file; nothing was planned. Fix them and try again."
+        return f"任务文件共有 {n} 处问题，未生成计划。请修正后重试。"
+
+
 def _message(err: Mapping[str, Any]) -> _Msg:
     loc = ".".join(str(p) for p in err["loc"])
     kind = str(err["type"])
@@ -186,13 +197,16 @@ def _message(err: Mapping[str, Any]) -> _Msg:
 
 def parse_task(text: str, file: str = "task.yaml") -> Task:
     """Validate task.yaml text; raise `DataFileError` listing every problem with its line."""
+    shape = shape_problem(text)
+    if shape is not None:
+        raise TaskFileError([FileIssue(file, shape.line, "", shape.zh, shape.en)])
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise DataFileError(
+        raise TaskFileError(
             [
                 FileIssue(
                     file,
@@ -204,7 +218,7 @@ def parse_task(text: str, file: str = "task.yaml") -> Task:
             ]
         ) from None
     if not isinstance(data, dict) or root is None:
-        raise DataFileError(
+        raise TaskFileError(
             [
                 FileIssue(
                     file, 1, "", "任务文件应为一个映射（键: 值）", "task file must be a mapping"
@@ -220,7 +234,7 @@ def parse_task(text: str, file: str = "task.yaml") -> Task:
             loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
             msg = _message({**err, "loc": loc})
             issues.append(FileIssue(file, line_of(loc, lines), "", msg.zh, msg.en))
-        raise DataFileError(issues) from None
+        raise TaskFileError(issues) from None
 
 
 def read_task(path: Path | str) -> Task:
@@ -229,7 +243,7 @@ def read_task(path: Path | str) -> Task:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(
+        raise TaskFileError(
             [
                 FileIssue(
                     str(p),

@@ -27,6 +27,7 @@ from pydantic import (
 
 from jianguan.errors import FileIssue, JianguanError
 from jianguan.yaml_lines import line_index, line_of
+from jianguan.yaml_shape import shape_problem
 
 LooseDate = Annotated[date, Strict(False)]
 Ratio = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -180,6 +181,9 @@ def _issue(file: str, line: int, err: Mapping[str, Any]) -> FileIssue:
 
 def parse_scenario(text: str, file: str = "scenario.yaml") -> ScenarioFile:
     """Validate scenario.yaml text; raise `ScenarioFileError` listing every problem with its line."""
+    shape = shape_problem(text)
+    if shape is not None:
+        raise ScenarioFileError([FileIssue(file, shape.line, "", shape.zh, shape.en)])
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)

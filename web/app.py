@@ -39,7 +39,10 @@ def _defaults() -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
-        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        # Requests are small (forms, rule files, scenario files); only a registry upload may be
+        # large (a province's enterprises.csv is ~100 MB). See _install_upload_limits.
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # 10,000 API records fit
+        "REGISTRY_UPLOAD_MAX_BYTES": 256 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "BEHIND_PROXY": os.environ.get("JIANGUAN_BEHIND_PROXY", "0") == "1",
         "LOGIN_MAX_FAILURES": 5,
@@ -66,6 +69,7 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
     from web.i18n import install_babel
     from web.paging import page_url
 
+    _install_upload_limits(app)  # before CSRF: its check reads the whole form first
     CSRFProtect(app)
     install_babel(app)
     _install_login(app)
@@ -98,6 +102,17 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     return app
+
+
+def _install_upload_limits(app: Flask) -> None:
+    """The registry upload alone may exceed MAX_CONTENT_LENGTH; everything else is refused
+    (413, with a message) before Werkzeug buffers it."""
+    from flask import request
+
+    @app.before_request
+    def _registry_upload_limit() -> None:
+        if request.method == "POST" and request.path == "/registry/import":
+            request.max_content_length = app.config["REGISTRY_UPLOAD_MAX_BYTES"]
 
 
 def _install_login(app: Flask) -> None:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from jianguan.divisions import resolve_districts
 from jianguan.errors import JianguanError
+from jianguan.yaml_shape import shape_problem
 from simulations.policy import TIERS
 from simulations.scenario_file import ScenarioFile, ScenarioFileError, parse_scenario
 from web.form_values import day_list
@@ -259,68 +260,13 @@ def check_districts(scenario: ScenarioFile, lang: str) -> None:
             raise ScenarioFormError([FormProblem("", err.message(lang))]) from None
 
 
-# Limits on an uploaded scenario file's YAML shape, checked on the parser's event stream
-# (which neither recurses nor expands aliases) before the file is loaded: yaml.compose recurses
-# once per nesting level (RecursionError past ~1000), safe_load expands aliases (a 600-byte
-# "billion laughs" file kept the server busy for minutes), and int() refuses a plain number of
-# more than 4300 digits. A real scenario file is a page of shallow YAML.
-MAX_UPLOAD_DEPTH = 40
-MAX_UPLOAD_NODES = 20_000  # after alias expansion
-MAX_PLAIN_SCALAR = 1_000
-
-
 def upload_shape_problem(text: str, lang: str) -> FormProblem | None:
-    """Why an uploaded scenario text is too deep, too large once its aliases are expanded, or
-    holds an absurdly long plain value; None when its shape is fine (or it is not YAML at all:
-    `parse_scenario` then names the syntax error at its line)."""
-    sizes: list[int] = []  # per open collection: nodes inside it so far, aliases expanded
-    names: list[str | None] = []  # per open collection: its anchor
-    anchors: dict[str, int] = {}  # anchor -> expanded size of its node
-
-    def refuse(zh: str, en: str, mark: Any) -> FormProblem:
-        line = mark.line + 1 if mark is not None else 1
-        return FormProblem("", f"line {line}: {en}" if lang == "en" else f"第 {line} 行：{zh}")
-
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            mark = event.start_mark
-            if isinstance(event, yaml.CollectionStartEvent):
-                sizes.append(1)
-                names.append(event.anchor)
-                if len(sizes) > MAX_UPLOAD_DEPTH:
-                    return refuse(
-                        f"嵌套超过 {MAX_UPLOAD_DEPTH} 层，不像情景文件；请检查括号与缩进。",
-                        f"nested more than {MAX_UPLOAD_DEPTH} levels deep; check brackets and "
-                        "indentation.",
-                        mark,
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent) and sizes:
-                size, anchor = sizes.pop(), names.pop()
-                if anchor is not None:
-                    anchors[anchor] = size
-                if sizes:
-                    sizes[-1] += size
-            elif isinstance(event, yaml.ScalarEvent):
-                if event.implicit[0] and len(event.value) > MAX_PLAIN_SCALAR:
-                    return refuse(
-                        f"值长 {len(event.value)} 个字符，超过 {MAX_PLAIN_SCALAR}；请检查该值。",
-                        f"a value of {len(event.value)} characters (over {MAX_PLAIN_SCALAR}); "
-                        "check it.",
-                        mark,
-                    )
-                if event.anchor is not None:
-                    anchors[event.anchor] = 1
-                if sizes:
-                    sizes[-1] += 1
-            elif isinstance(event, yaml.AliasEvent) and sizes:
-                sizes[-1] += anchors.get(event.anchor or "", 1)
-            if sum(sizes) > MAX_UPLOAD_NODES:
-                return refuse(
-                    f"展开别名后超过 {MAX_UPLOAD_NODES} 个节点，不像情景文件；请去掉 & 与 * 引用。",
-                    f"more than {MAX_UPLOAD_NODES} nodes once aliases are expanded; remove the "
-                    "& and * references.",
-                    mark,
-                )
-    except yaml.YAMLError:
+    """Why an uploaded scenario text has a shape no scenario file has (too deep, too large once
+    its aliases are expanded, an absurdly long value): `jianguan.yaml_shape`, as a form
+    problem; None when its shape is fine."""
+    found = shape_problem(text)
+    if found is None:
         return None
-    return None
+    if lang == "en":
+        return FormProblem("", f"line {found.line}: {found.en}")
+    return FormProblem("", f"第 {found.line} 行：{found.zh}")

@@ -199,6 +199,16 @@ def test_gbk_file_is_refused_with_advice(sqlite_store: Store, tmp_path: Path) ->
     _assert_nothing_written(sqlite_store)
 
 
+def test_a_cell_csv_cannot_read_is_refused_at_its_line(sqlite_store: Store, tmp_path: Path) -> None:
+    huge = ENTERPRISE_ROWS[0].replace("南昌赣江食品有限公司", '"' + "食" * 200_000 + '"')
+    path = samples.enterprises_csv(tmp_path, [ENTERPRISE_ROWS[1], huge])
+    with pytest.raises(DataFileError) as caught:
+        import_registry(sqlite_store, enterprises=path)
+    assert "无法按 CSV 读取" in caught.value.message("zh")
+    assert caught.value.issues[0].line == 3
+    _assert_nothing_written(sqlite_store)
+
+
 def test_every_problem_is_listed_not_just_the_first(sqlite_store: Store, tmp_path: Path) -> None:
     rows = [
         ENTERPRISE_ROWS[0].replace(",360102,", ",36A102,"),
