@@ -17,11 +17,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -79,7 +81,18 @@ class OfficerRow(Base):
 
 class RulePackageVersion(Base):
     __tablename__ = "rule_package_versions"
-    __table_args__ = (UniqueConstraint("package_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("package_id", "version"),
+        # At most one approved version of a package takes effect on a given day (0002).
+        Index(
+            "uq_rule_versions_approved_per_day",
+            "package_id",
+            "effective_from",
+            unique=True,
+            sqlite_where=text("status = 'approved'"),
+            postgresql_where=text("status = 'approved'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     package_id: Mapped[str] = mapped_column(String(60), index=True)
     version: Mapped[str] = mapped_column(String(40))

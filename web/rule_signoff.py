@@ -268,12 +268,18 @@ def _set_if(
     UPDATE; refuse otherwise. The checks before it read the row at the start of the request:
     a second request (a double click, another reviewer, the author saving) may have changed
     it since, and only a condition evaluated by the write itself closes that window."""
-    done = session.execute(
-        update(RulePackageVersion)
-        .where(RulePackageVersion.id == row.id, *conditions)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    try:
+        done = session.execute(
+            update(RulePackageVersion)
+            .where(RulePackageVersion.id == row.id, *conditions)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    except IntegrityError:
+        # The store's own guard (one approved version per package and day, migration 0002)
+        # caught a race the conditions could not see: nothing of this request is kept.
+        session.rollback()
+        raise SignOffError(zh, en) from None
     if getattr(done, "rowcount", 0) != 1:
         raise SignOffError(zh, en)
     for key, value in values.items():
