@@ -11,20 +11,32 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from jianguan.errors import JianguanError
 
 log = logging.getLogger(__name__)
 
 
-class JobState(Protocol):
+@dataclass(kw_only=True)
+class JobState:
+    """What every kind of job shares: its state, progress messages and, if it failed, why.
+    (Keyword-only, so each kind lists its own identifying fields first, positionally.)"""
+
     id: str
-    status: str  # running / done / failed
-    error_zh: str | None
-    error_en: str | None
-    finished_at: datetime | None
+    status: str = "running"  # running / done / failed
+    messages: list[str] = field(default_factory=list)
+    error_zh: str | None = None
+    error_en: str | None = None
+    finished_at: datetime | None = None
+
+    def say(self, message: str) -> None:
+        self.messages.append(message)
+
+    def error(self, lang: str) -> str:
+        return (self.error_en if lang == "en" else self.error_zh) or ""
 
 
 J = TypeVar("J", bound=JobState)
@@ -55,14 +67,15 @@ class BackgroundJobs(Generic[J]):
         self,
         job: J,
         work: Callable[[J], None],
-        refuse_while: Callable[[J], JianguanError] | None = None,
+        on_busy: Callable[[J], J] | None = None,
     ) -> J:
-        """Register `job` and run `work(job)` on a thread. With `refuse_while`, a job that is
-        still running makes this raise the error it returns instead (one at a time)."""
+        """Register `job` and run `work(job)` on a thread. With `on_busy` (one job at a time),
+        a job still running is handed to it instead, atomically: it returns the job to use
+        (the running one, for the same work asked twice) or raises to refuse."""
         with self._lock:
             busy = next((j for j in self._jobs.values() if j.status == "running"), None)
-            if refuse_while is not None and busy is not None:
-                raise refuse_while(busy)
+            if on_busy is not None and busy is not None:
+                return on_busy(busy)
             self._jobs[job.id] = job
             finished = [k for k, j in self._jobs.items() if j.status != "running"]
             for key in finished[: max(0, len(finished) - self.keep)]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Flask
@@ -23,25 +23,16 @@ from jianguan.registry_store import load_officers
 from scheduler.lifecycle import approved_counts_in, save_draft
 from scheduler.planner import PlanSettings, generate_plan
 from scheduler.task_file import Task
-from web.background_jobs import BackgroundJobs
+from web.background_jobs import BackgroundJobs, JobState
 from web.decided_registry import decided_enterprises
 
 
 @dataclass
-class Job:
-    id: str
+class Job(JobState):
     task_id: str
     actor: str
     started_at: datetime
-    status: str = "running"  # running / done / failed
-    messages: list[str] = field(default_factory=list)
     plan_id: int | None = None
-    error_zh: str | None = None
-    error_en: str | None = None
-    finished_at: datetime | None = None
-
-    def say(self, message: str) -> None:
-        self.messages.append(message)
 
 
 class JobRegistry:
@@ -58,7 +49,9 @@ class JobRegistry:
         def body(job: Job) -> None:
             job.plan_id = work(job)
 
-        return self._jobs.start(Job(secrets.token_hex(8), task_id, actor, datetime.now(UTC)), body)
+        return self._jobs.start(
+            Job(task_id, actor, datetime.now(UTC), id=secrets.token_hex(8)), body
+        )
 
 
 def jobs_of(app: Flask) -> JobRegistry:

@@ -10,9 +10,8 @@ compute again, so a server restart simply forgets it.
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from flask import Flask
@@ -22,28 +21,19 @@ from jianguan.errors import JianguanError
 from jianguan.registry_store import load_enterprises
 from rules.impact import Impact, compare_versions, rows_from_enterprises
 from rules.package import Package
-from web.background_jobs import BackgroundJobs
+from web.background_jobs import BackgroundJobs, JobState
 
 STEPS = 5  # registry, validate, old, new, samples: the progress bar's denominator
 
 
 @dataclass
-class ImpactJob:
-    id: str
+class ImpactJob(JobState):
     package_id: str
     old_version: str
     new_version: str
     actor: str
     started_at: datetime
-    status: str = "running"  # running / done / failed
-    messages: list[str] = field(default_factory=list)
     impact: Impact | None = None
-    error_zh: str | None = None
-    error_en: str | None = None
-    finished_at: datetime | None = None
-
-    def say(self, message: str) -> None:
-        self.messages.append(message)
 
     @property
     def percent(self) -> int:
@@ -70,7 +60,6 @@ class ImpactJobs:
         self._jobs: BackgroundJobs[ImpactJob] = BackgroundJobs(
             "计算影响", "computing the impact", keep
         )
-        self._starting = threading.Lock()  # look for a running job and start one atomically
 
     def get(self, job_id: str) -> ImpactJob | None:
         return self._jobs.get(job_id)
@@ -82,24 +71,23 @@ class ImpactJobs:
         same comparison already running is returned (a double click or a second reviewer
         reads the same job), another one is refused until it ends. Each job holds the whole
         registry in memory; unbounded, repeated clicks would exhaust the server."""
-        with self._starting:
-            busy = self._jobs.running()
-            if busy is not None:
-                if (busy.package_id, busy.old_version, busy.new_version) == (
-                    new.id,
-                    old.version,
-                    new.version,
-                ):
-                    return busy
-                raise ImpactBusyError(busy)
 
-            def body(job: ImpactJob) -> None:
-                job.impact = work(job)
+        def same_or_refuse(busy: ImpactJob) -> ImpactJob:
+            if (busy.package_id, busy.old_version, busy.new_version) == (
+                new.id,
+                old.version,
+                new.version,
+            ):
+                return busy
+            raise ImpactBusyError(busy)
 
-            job = ImpactJob(
-                secrets.token_hex(8), new.id, old.version, new.version, actor, datetime.now(UTC)
-            )
-            return self._jobs.start(job, body, ImpactBusyError)
+        def body(job: ImpactJob) -> None:
+            job.impact = work(job)
+
+        job = ImpactJob(
+            new.id, old.version, new.version, actor, datetime.now(UTC), id=secrets.token_hex(8)
+        )
+        return self._jobs.start(job, body, same_or_refuse)
 
 
 def impact_jobs(app: Flask) -> ImpactJobs:

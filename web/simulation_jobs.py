@@ -29,7 +29,7 @@ from simulations.run_cache import load_run, report_html
 from simulations.runner import run_scenario, uses_exact_draw
 from simulations.scenario_file import ScenarioFile
 from simulations.scenario_id import scenario_id, store_result
-from web.background_jobs import BackgroundJobs
+from web.background_jobs import BackgroundJobs, JobState
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +108,7 @@ def check_size(scenario: ScenarioFile) -> None:
 
 
 @dataclass
-class SimulationJob:
-    id: str
+class SimulationJob(JobState):
     kind: str  # "run" or "reproduce"
     scenario_id: str
     name: str
@@ -118,19 +117,12 @@ class SimulationJob:
     total: int
     estimate_s: float = 0.0  # estimated_seconds() when it started, shown while it runs
     done: int = 0
-    status: str = "running"  # running / done / failed
     cached: bool = False  # the result was already in the cache: nothing was recomputed
     identical: bool | None = None  # for "reproduce": the re-run matched the stored result
-    finished_at: datetime | None = None
-    error_zh: str | None = None
-    error_en: str | None = None
 
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
-
-    def error(self, lang: str) -> str:
-        return (self.error_en if lang == "en" else self.error_zh) or ""
 
 
 class SimulationJobs:
@@ -148,7 +140,11 @@ class SimulationJobs:
 
     def start(self, job: SimulationJob, work: Callable[[SimulationJob], None]) -> SimulationJob:
         """Register `job` and run `work(job)` on a thread; refuse while another job runs."""
-        return self._jobs.start(job, work, lambda busy: SimulationBusyError(busy.name))
+
+        def refuse(busy: SimulationJob) -> SimulationJob:
+            raise SimulationBusyError(busy.name)
+
+        return self._jobs.start(job, work, refuse)
 
 
 def simulation_jobs(app: Flask) -> SimulationJobs:

@@ -28,7 +28,7 @@ from web.db_session import db
 from web.decided_registry import decided_enterprises
 from web.form_values import day_list, words
 from web.i18n import short_language
-from web.plan_jobs import generation_work, jobs_of
+from web.plan_jobs import Job, generation_work, jobs_of
 from web.plan_review import task_of
 from web.plan_views import ACTORS, VIEWERS, plans
 
@@ -230,19 +230,20 @@ def commit_inputs(task_id: str) -> Response:
     return redirect(url_for("plans.task", task_id=task_id))
 
 
-@plans.get("/jobs/<job_id>")
-@allow(*ACTORS)
-def job(job_id: str) -> str:
+def _job_or_404(job_id: str) -> Job:
     found = jobs_of(current_app).get(job_id)
     if found is None:
         abort(404)
-    return render_template("job.html", job=found)
+    return found
+
+
+@plans.get("/jobs/<job_id>")
+@allow(*ACTORS)
+def job(job_id: str) -> str:
+    return render_template("job.html", job=_job_or_404(job_id))
 
 
 @plans.get("/jobs/<job_id>/status")
 @allow(*ACTORS)
 def job_status(job_id: str) -> str:
-    found = jobs_of(current_app).get(job_id)
-    if found is None:
-        abort(404)
-    return render_template("job_status.html", job=found)
+    return render_template("job_status.html", job=_job_or_404(job_id))
