@@ -68,38 +68,31 @@ def check_text(
     """The checks of `jianguan rules check`, then those a new version needs: a known package,
     a version name and an effective date not used by another version, and no retroactive
     effect (a decision already made must stay explainable by the text in force then)."""
-    try:
-        package, issues = load_text(text, EDITOR_NAME)
-    except RecursionError:
-        # yaml.compose recurses once per nesting level: "[[[[…" typed or pasted into the
-        # editor must get a message, not a server error (rules.yaml_source should catch it).
-        return Checked(
-            None,
-            [
-                RuleIssue(
-                    EDITOR_NAME,
-                    1,
-                    "嵌套层数过多，无法读取；规则文件不需要这样深的括号或缩进，请检查。",
-                    "nested too deeply to read; a rule file needs no brackets or indentation "
-                    "this deep — check it.",
-                )
-            ],
-        )
+    package, issues = load_text(text, EDITOR_NAME)
     if package is None:
         return Checked(None, issues)
-    _data, source, _ = load_yaml(text, EDITOR_NAME)
-    version_line = source.line(("package", "version"))
-    from_line = source.line(("package", "effective_from"))
+    header: dict[str, int] = {}
+
+    def line(key: str) -> int:
+        """The line of `package.<key>`; the text is parsed for its line map only when a
+        problem needs one (most checks as the user types find none)."""
+        if not header:
+            _data, source, _ = load_yaml(text, EDITOR_NAME)
+            header.update(
+                {k: source.line(("package", k)) for k in ("id", "version", "effective_from")}
+            )
+        return header[key]
+
     problems: list[RuleIssue] = []
     if package.id not in shipped_packages():
-        known = "、".join(sorted(shipped_packages()))
+        known = sorted(shipped_packages())
         problems.append(
             RuleIssue(
                 EDITOR_NAME,
-                source.line(("package", "id")),
-                f"规则包「{package.id}」不存在；只能为现有规则包（{known}）增加版本。",
+                line("id"),
+                f"规则包「{package.id}」不存在；只能为现有规则包（{'、'.join(known)}）增加版本。",
                 f"package '{package.id}' does not exist; add versions of an existing package "
-                f"({', '.join(sorted(shipped_packages()))}).",
+                f"({', '.join(known)}).",
             )
         )
         return Checked(None, problems)
@@ -110,7 +103,7 @@ def check_text(
         problems.append(
             RuleIssue(
                 EDITOR_NAME,
-                version_line,
+                line("version"),
                 f"版本号「{package.version}」已被使用；请改为新的版本号（如递增末位）。",
                 f"version '{package.version}' is already used; give a new version number.",
             )
@@ -121,7 +114,7 @@ def check_text(
         problems.append(
             RuleIssue(
                 EDITOR_NAME,
-                from_line,
+                line("effective_from"),
                 f"版本 {clash[0].version} 已从 {package.effective_from.isoformat()} 起生效或待审；"
                 "同一规则包各版本的生效日必须不同，请另选日期。",
                 f"version {clash[0].version} already takes effect on "
@@ -132,7 +125,7 @@ def check_text(
         problems.append(
             RuleIssue(
                 EDITOR_NAME,
-                from_line,
+                line("effective_from"),
                 f"effective_from（{package.effective_from.isoformat()}）早于今天"
                 f"（{today.isoformat()}）；新版本不能溯及既往，请改为今天或以后的日期。",
                 f"effective_from ({package.effective_from.isoformat()}) is before today "
@@ -268,18 +261,12 @@ def _set_if(
     UPDATE; refuse otherwise. The checks before it read the row at the start of the request:
     a second request (a double click, another reviewer, the author saving) may have changed
     it since, and only a condition evaluated by the write itself closes that window."""
-    try:
-        done = session.execute(
-            update(RulePackageVersion)
-            .where(RulePackageVersion.id == row.id, *conditions)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-    except IntegrityError:
-        # The store's own guard (one approved version per package and day, migration 0002)
-        # caught a race the conditions could not see: nothing of this request is kept.
-        session.rollback()
-        raise SignOffError(zh, en) from None
+    done = session.execute(
+        update(RulePackageVersion)
+        .where(RulePackageVersion.id == row.id, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if getattr(done, "rowcount", 0) != 1:
         raise SignOffError(zh, en)
     for key, value in values.items():
@@ -339,6 +326,25 @@ def _reviewed_text(row: RulePackageVersion, seen_sha256: str | None) -> None:
         )
 
 
+def _reviewable(row: RulePackageVersion, actor: str, seen: str | None, zh: str, en: str) -> None:
+    """A review (approve or reject) needs a submitted version, a reviewer other than its
+    author, and the text the reviewer read."""
+    _require(
+        row, "submitted", f"只有待审核的版本可以{zh}。", f"only a submitted version can be {en}."
+    )
+    _other_legal_user(row, actor)
+    _reviewed_text(row, seen)
+
+
+def _still_reviewable(actor: str, seen: str | None) -> list[Any]:
+    """The same three, evaluated by the write itself (see `_set_if`)."""
+    return [
+        RulePackageVersion.status == "submitted",
+        RulePackageVersion.created_by != actor,
+        RulePackageVersion.content_sha256 == seen,
+    ]
+
+
 def approve(
     session: Session,
     row: RulePackageVersion,
@@ -348,14 +354,7 @@ def approve(
 ) -> None:
     """Approve a submitted version written by someone else. `seen_sha256` is the content hash
     of the text the reviewer read; approval is refused when it is not the stored one."""
-    _require(
-        row,
-        "submitted",
-        "只有待审核的版本可以审核通过。",
-        "only a submitted version can be approved.",
-    )
-    _other_legal_user(row, actor)
-    _reviewed_text(row, seen_sha256)
+    _reviewable(row, actor, seen_sha256, "审核通过", "approved")
     if row.effective_from < today:
         raise SignOffError(
             f"生效日 {row.effective_from.isoformat()} 已过；审核通过后会溯及既往。"
@@ -392,19 +391,22 @@ def approve(
         other.effective_from == row.effective_from,
     )
     before = _summary(row)
-    _set_if(
-        session,
-        row,
-        [
-            RulePackageVersion.status == "submitted",
-            RulePackageVersion.created_by != actor,
-            RulePackageVersion.content_sha256 == seen_sha256,
-            ~same_day,
-        ],
-        {"status": "approved", "reviewed_by": actor, "reviewed_at": _now()},
-        f"{_CHANGED[0]}（或另一版本{clash_zh}）",
-        f"{_CHANGED[1]} (Or another version {clash_en})",
-    )
+    try:
+        _set_if(
+            session,
+            row,
+            [*_still_reviewable(actor, seen_sha256), ~same_day],
+            {"status": "approved", "reviewed_by": actor, "reviewed_at": _now()},
+            f"{_CHANGED[0]}（或另一版本{clash_zh}）",
+            f"{_CHANGED[1]} (Or another version {clash_en})",
+        )
+    except IntegrityError:
+        # The store's own guard (one approved version per package and day, migration 0002)
+        # caught a race the conditions could not see; the caller rolls the request back.
+        raise SignOffError(
+            f"{_CHANGED[0]}（或另一版本{clash_zh}）",
+            f"{_CHANGED[1]} (Or another version {clash_en})",
+        ) from None
     audit.record(
         session, actor, "rules.approve", OBJECT_TYPE, _object_id(row), before, _summary(row)
     )
@@ -417,22 +419,14 @@ def reject(
     reason: str,
     seen_sha256: str | None = None,
 ) -> None:
-    _require(
-        row, "submitted", "只有待审核的版本可以退回。", "only a submitted version can be rejected."
-    )
-    _other_legal_user(row, actor)
+    _reviewable(row, actor, seen_sha256, "退回", "rejected")
     if not reason.strip():
         raise SignOffError("请填写退回理由。", "Give a reason for the rejection.")
-    _reviewed_text(row, seen_sha256)
     before = _summary(row)
     _set_if(
         session,
         row,
-        [
-            RulePackageVersion.status == "submitted",
-            RulePackageVersion.created_by != actor,
-            RulePackageVersion.content_sha256 == seen_sha256,
-        ],
+        _still_reviewable(actor, seen_sha256),
         {
             "status": "rejected",
             "reviewed_by": actor,

@@ -60,11 +60,6 @@ class Version:
         """Whether this version takes part in decisions (from its effective_from on)."""
         return self.status in (SHIPPED, "approved")
 
-    def in_force_on(self, day: date) -> bool:
-        return self.effective_from <= day and (
-            self.effective_to is None or day <= self.effective_to
-        )
-
 
 def stored_name(package_id: str, version: str) -> str:
     """How a store version is named in `file:line` messages."""
@@ -89,9 +84,16 @@ def shipped_packages() -> dict[str, list[Package]]:
     return load_packages()
 
 
+_SHIPPED_SOURCES: dict[str, str] = {}  # content sha256 -> the shipped file's text
+
+
 def _from_package(package: Package) -> Version:
-    with open(package.path, encoding="utf-8") as handle:
-        source = handle.read()
+    # Read once per file content: every version list (each editor check as the user types)
+    # includes the shipped versions.
+    source = _SHIPPED_SOURCES.get(package.sha256)
+    if source is None:
+        with open(package.path, encoding="utf-8") as handle:
+            source = _SHIPPED_SOURCES[package.sha256] = handle.read()
     return Version(
         package.id,
         package.version,
@@ -121,15 +123,11 @@ def _from_row(row: RulePackageVersion) -> Version:
     )
 
 
-def rows_of(session: Session, package_id: str) -> list[RulePackageVersion]:
-    query = select(RulePackageVersion).where(RulePackageVersion.package_id == package_id)
-    return list(session.scalars(query.order_by(RulePackageVersion.id)))
-
-
 def all_versions(session: Session, package_id: str) -> list[Version]:
     """Every version of a package, shipped and stored, by effective date then age."""
     shipped = [_from_package(p) for p in shipped_packages().get(package_id, [])]
-    stored = [_from_row(r) for r in rows_of(session, package_id)]
+    query = select(RulePackageVersion).where(RulePackageVersion.package_id == package_id)
+    stored = [_from_row(r) for r in session.scalars(query)]
     return sorted(
         shipped + stored,
         key=lambda v: (v.effective_from, v.created_at or datetime.min, v.row_id or 0),

@@ -120,12 +120,8 @@ def record_from_form(package: Package, form: Any) -> dict[str, Any]:
         text = (form.get(name) or "").strip()
         if not text:
             continue
-        if spec.type == "bool":
-            record[name] = text == "true"
-        elif spec.type == "int":
-            record[name] = text  # the record reader turns text into numbers and says if not
-        else:
-            record[name] = text
+        # Text as typed: the record reader turns it into numbers and dates, and says if not.
+        record[name] = text == "true" if spec.type == "bool" else text
     return record
 
 
