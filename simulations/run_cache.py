@@ -18,10 +18,14 @@ from typing import Any
 
 import yaml
 
-from jianguan.config import instance_dir
 from simulations.report import write_report
 from simulations.scenario_file import ScenarioFile
-from simulations.scenario_id import UnknownScenarioError, cached_result, stored_scenario
+from simulations.scenario_id import (
+    UnknownScenarioError,
+    cache_dir,
+    cached_result,
+    stored_scenario,
+)
 
 SCENARIO_ID = re.compile(r"[0-9a-f]{64}")
 # matplotlib's pyplot keeps global state: two threads drawing at once mix their figures.
@@ -36,11 +40,6 @@ class CachedRun:
     variants: tuple[str, ...]  # "baseline" first
     replications: int
     periods: int
-
-
-def _folder() -> Path:
-    # Not `scenario_id.cache_dir()`: listing must not create the folder as a side effect.
-    return instance_dir() / "simulations"
 
 
 def is_scenario_id(text: str) -> bool:
@@ -67,7 +66,7 @@ def _summary(sid: str, path: Path) -> CachedRun | None:
 
 def list_runs(limit: int = 100) -> list[CachedRun]:
     """Cached runs, newest first (at most `limit`)."""
-    folder = _folder()
+    folder = cache_dir()
     if not folder.is_dir():
         return []
     found = [
@@ -80,11 +79,14 @@ def list_runs(limit: int = 100) -> list[CachedRun]:
     return [r for r in runs if r is not None]
 
 
+def has_run(sid: str) -> bool:
+    """Whether a run of this id is stored (without reading its result)."""
+    return is_scenario_id(sid) and (cache_dir() / sid / "result.json").is_file()
+
+
 def load_run(sid: str) -> dict[str, Any] | None:
     """The stored result.json of a run, or None (unknown or malformed id, damaged entry)."""
-    if not is_scenario_id(sid) or not (_folder() / sid / "result.json").is_file():
-        return None  # checked here so that a look-up never creates the cache folder
-    return cached_result(sid)
+    return cached_result(sid) if is_scenario_id(sid) else None
 
 
 def run_scenario_file(sid: str) -> ScenarioFile | None:
@@ -111,7 +113,7 @@ def report_html(sid: str, lang: str) -> Path | None:
     if result is None:
         return None
     lang = "en" if lang == "en" else "zh"
-    base = _folder() / sid / f"report-{lang}.json"  # write_report names its files after this
+    base = cache_dir() / sid / f"report-{lang}.json"  # write_report names its files after this
     page = base.with_suffix(".html")
     if not page.is_file():
         with _DRAWING:

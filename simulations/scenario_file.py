@@ -24,7 +24,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from jianguan.divisions import UnknownDivisionError, resolve_districts
 from jianguan.errors import FileIssue, JianguanError
 from jianguan.yaml_lines import line_index, line_of
 from jianguan.yaml_shape import shape_problem
@@ -112,6 +114,18 @@ class PopulationSpec(_Strict):
             return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
         return value
 
+    @field_validator("districts")
+    @classmethod
+    def _known_codes(cls, value: list[str] | None) -> list[str] | None:
+        # Refused here, at the file's line, rather than when the run builds its population.
+        try:
+            resolve_districts(value)
+        except UnknownDivisionError as err:
+            raise PydanticCustomError(
+                "bilingual", "{en}", {"zh": err.message("zh"), "en": err.message("en")}
+            ) from None
+        return value
+
 
 class ScenarioFile(_Strict):
     name: str = Field(min_length=1)
@@ -171,7 +185,9 @@ def _issue(file: str, line: int, err: Mapping[str, Any]) -> FileIssue:
     loc = ".".join(str(p) for p in err["loc"])
     kind = str(err["type"])
     en = f"{loc}: {err['msg']}" if loc else str(err["msg"])
-    if kind == "value_error":
+    if kind == "bilingual":  # our own validators give both languages
+        zh_text = str(err["ctx"]["zh"])
+    elif kind == "value_error":
         zh_text = "取值不合理：" + str(err["msg"]).removeprefix("Value error, ")
     else:
         zh_text = _TYPE_ZH.get(kind, str(err["msg"]))

@@ -56,9 +56,8 @@ def scenario_id(scenario: ScenarioFile) -> str:
 
 
 def cache_dir() -> Path:
-    folder = instance_dir() / "simulations"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """Where results are kept; created by the first `store_result`, never by a look-up."""
+    return instance_dir() / "simulations"
 
 
 def cached_result(sid: str) -> dict[str, Any] | None:

@@ -17,12 +17,9 @@ from typing import Any
 import yaml
 from flask_babel import gettext as _
 
-from jianguan.divisions import resolve_districts
-from jianguan.errors import JianguanError
-from jianguan.yaml_shape import shape_problem
 from simulations.policy import TIERS
 from simulations.scenario_file import ScenarioFile, ScenarioFileError, parse_scenario
-from web.form_values import day_list
+from web.form_values import day_list, words
 
 SCENARIO_ROWS = 3  # named scenarios on the form; more by uploading a file
 # Per-variant fields: form suffix -> override path in the scenario file.
@@ -165,7 +162,7 @@ def form_data(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[int, str], 
         if not text:
             continue  # missing: validation names the required ones
         if name == "districts":
-            value: Any = [c.strip() for c in text.replace("，", ",").split(",") if c.strip()]
+            value: Any = words(text)
         elif name in INT_FIELDS:
             value = _number(text, integer=True)
         else:
@@ -238,35 +235,7 @@ def scenario_from_form(form: Mapping[str, str], lang: str) -> ScenarioFile:
         scenario = parse_scenario(yaml.safe_dump(data, allow_unicode=True), _("情景表单"))
     except ScenarioFileError as err:
         problems.extend(_problems_of(err, rows, lang))
-    if scenario is not None and scenario.population.districts:
-        try:
-            resolve_districts(scenario.population.districts)
-        except JianguanError as err:
-            problems.append(
-                FormProblem("districts", f"{_field_label('districts')}：{err.message(lang)}")
-            )
     if problems:
         raise ScenarioFormError(problems)
     assert scenario is not None
     return scenario
-
-
-def check_districts(scenario: ScenarioFile, lang: str) -> None:
-    """Unknown division codes in an uploaded file, refused before anything runs."""
-    if scenario.population.districts:
-        try:
-            resolve_districts(scenario.population.districts)
-        except JianguanError as err:
-            raise ScenarioFormError([FormProblem("", err.message(lang))]) from None
-
-
-def upload_shape_problem(text: str, lang: str) -> FormProblem | None:
-    """Why an uploaded scenario text has a shape no scenario file has (too deep, too large once
-    its aliases are expanded, an absurdly long value): `jianguan.yaml_shape`, as a form
-    problem; None when its shape is fine."""
-    found = shape_problem(text)
-    if found is None:
-        return None
-    if lang == "en":
-        return FormProblem("", f"line {found.line}: {found.en}")
-    return FormProblem("", f"第 {found.line} 行：{found.zh}")

@@ -25,7 +25,7 @@ from jianguan import audit
 from jianguan.db import Store
 from jianguan.errors import JianguanError
 from scheduler.canonical_json import canonical_bytes
-from simulations.run_cache import load_run, report_html
+from simulations.run_cache import has_run, load_run, report_html
 from simulations.runner import run_scenario, uses_exact_draw
 from simulations.scenario_file import ScenarioFile
 from simulations.scenario_id import scenario_id, store_result
@@ -199,7 +199,7 @@ def run_work(store: Store, scenario: ScenarioFile, lang: str) -> Callable[[Simul
     render the report in the planner's language so the download is immediate."""
 
     def work(job: SimulationJob) -> None:
-        job.cached = load_run(job.scenario_id) is not None
+        job.cached = has_run(job.scenario_id)
         try:
             result = run_scenario(scenario, workers=1, progress=_progress(job))
         except Exception as err:

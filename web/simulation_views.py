@@ -31,7 +31,7 @@ from jianguan.models import AuditEvent
 from simulations.report import CHARTED
 from simulations.run_cache import (
     CachedRun,
-    is_scenario_id,
+    has_run,
     list_runs,
     load_run,
     report_html,
@@ -50,9 +50,7 @@ from web.scenario_form import (
     FormProblem,
     ScenarioFormError,
     blank_form,
-    check_districts,
     scenario_from_form,
-    upload_shape_problem,
     variant_prefixes,
 )
 from web.simulation_jobs import (
@@ -202,21 +200,11 @@ def upload() -> Response | tuple[str, int]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return _index_page(None, [FormProblem("", _("情景文件须为 UTF-8 编码的 YAML 文本。"))], 400)
-    shape = upload_shape_problem(text, lang)
-    if shape is not None:
-        return _index_page(None, [shape], 400)
-    try:
+    try:  # shape limits, every field and the district codes, each problem at its line
         scenario = parse_scenario(text, sent.filename)
-        check_districts(scenario, lang)
     except ScenarioFileError as err:
         lines = [FormProblem("", i.render(lang)) for i in err.issues]
         return _index_page(None, lines, 400)
-    except ScenarioFormError as err:
-        return _index_page(None, err.problems, 400)
-    except (RecursionError, ValueError) as err:
-        # A backstop for what the shape check does not foresee: a 400 that says so, not a 500.
-        problem = _("情景文件无法读取（%(e)s）；请检查其内容。", e=type(err).__name__)
-        return _index_page(None, [FormProblem("", problem)], 400)
     return _start_run(scenario, None, f"upload:{sent.filename}")
 
 
@@ -288,8 +276,7 @@ def result_json(sid: str) -> Response:
 @simulations_area.get("/runs/<sid>/report.html")
 @allow(*VIEWERS)
 def report(sid: str) -> Response:
-    _result_or_404(sid)
-    page = report_html(sid, short_language())
+    page = report_html(sid, short_language())  # None when the run is not stored
     if page is None:
         abort(404)
     _record_download(sid, page.name)
@@ -304,7 +291,7 @@ def report(sid: str) -> Response:
 @simulations_area.get("/runs/<sid>/scenario.yaml")
 @allow(*VIEWERS)
 def scenario_file(sid: str) -> Response:
-    scenario = run_scenario_file(sid) if is_scenario_id(sid) else None
+    scenario = run_scenario_file(sid)
     if scenario is None:
         abort(404)
     _record_download(sid, "scenario.yaml")
@@ -320,8 +307,7 @@ def scenario_file(sid: str) -> Response:
 def rerun(sid: str) -> Response | tuple[str, int]:
     """Simulate a stored scenario again, without the cache, and say whether the numbers are
     the same as the stored ones (they must be: same id, same result)."""
-    _result_or_404(sid)
-    scenario = run_scenario_file(sid)
+    scenario = run_scenario_file(sid) if has_run(sid) else None
     if scenario is None:
         abort(404)
     if scenario_id(scenario) != sid:

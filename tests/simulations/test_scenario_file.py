@@ -65,6 +65,11 @@ def test_annual_ratio_is_split_exactly_over_quarters() -> None:
             "officers_scale",
         ),
         (FORMATS_EXAMPLE.replace("name: no-leniency", "name: D-half"), 1, "D-half"),
+        (  # an unknown division code is refused at its line, before any run
+            FORMATS_EXAMPLE.replace("seed: 7}", "seed: 7, districts: [3601, 999999]}"),
+            2,
+            "999999",
+        ),
         (
             FORMATS_EXAMPLE.replace(
                 "first_offence_leniency: false", "first_offence_leniency: 'no'"
