@@ -29,7 +29,6 @@ from durable import engine
 from rules import durable_driver
 from rules.bound import BoundPackage
 from rules.conditions import All, Always, AnyOf, Atom, Cond, FieldRef, TableRef, atoms_of
-from rules.gc_pause import collector_paused
 from rules.issues import RulesError
 
 _LOCK = threading.RLock()
@@ -268,8 +267,8 @@ def fire(
     delete = durable_driver.delete_session
     out: list[set[str]] = []
     fired: list[str] = []
-    # the batch keeps a set per record and frees everything else: nothing for the collector
-    with _LOCK, collector_paused():
+    # (decide_records pauses the cyclic collector for the whole batch: rules/gc_pause.py)
+    with _LOCK:
         errors = _get_host().errors
         for fact, rid in zip(facts, rids, strict=True):
             message = dict(fact)

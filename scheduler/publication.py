@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import csv
 import html
-from collections.abc import Sequence
+import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -122,13 +123,40 @@ def result_status(session: Session, plan_id: int, task: Task, today: date) -> li
     return out
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
-    # utf-8-sig: Excel, which regulators use, then opens Chinese text correctly.
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV with a UTF-8 byte-order mark: Excel, which regulators use, then opens Chinese text
+    correctly (the static export and the web's download alike)."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    path.write_bytes(csv_text(header, rows).encode("utf-8"))
     return path
+
+
+RESULTS_HEADER = ("enterprise_id", "name", "date", "items", "result")
+
+
+def results_rows(
+    inspections: Iterable[InspectionRow], names: Mapping[str, str]
+) -> list[tuple[str, ...]]:
+    """The published results table (results.csv), one row per inspection; a result not yet
+    recorded is an empty cell."""
+    return [
+        (
+            i.enterprise_id,
+            names.get(i.enterprise_id, ""),
+            i.date.isoformat(),
+            ";".join(i.items),
+            i.result_category or "",
+        )
+        for i in inspections
+    ]
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -224,7 +252,11 @@ def export_publication(
     plan = _published(session, plan_id)
     document = document_of(plan)
     names = {e.id: e.name for e in enterprises}
-    rows = session.scalars(select(InspectionRow).where(InspectionRow.plan_id == plan_id))
+    rows = session.scalars(
+        select(InspectionRow)
+        .where(InspectionRow.plan_id == plan_id)
+        .order_by(InspectionRow.date, InspectionRow.enterprise_id)
+    ).all()
     results = {
         r.enterprise_id: (r.result_category, r.result_notes or "")
         for r in rows
@@ -255,21 +287,7 @@ def export_publication(
             ],
         )
     )
-    paths.append(
-        _write_csv(
-            out_dir / "results.csv",
-            ("enterprise_id", "name", "date", "result", "notes"),
-            [
-                (
-                    i["enterprise_id"],
-                    names.get(i["enterprise_id"], ""),
-                    i["date"],
-                    *results.get(i["enterprise_id"], ("", "")),
-                )
-                for i in document["inspections"]
-            ],
-        )
-    )
+    paths.append(_write_csv(out_dir / "results.csv", RESULTS_HEADER, results_rows(rows, names)))
     page = out_dir / "index.html"
     page.write_text(render_html(document, task, names, results, deadlines), encoding="utf-8")
     paths.append(page)

@@ -3,9 +3,6 @@ server-side re-verification that says what it checked. No sign-in."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Flask, Response, abort, current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -14,6 +11,7 @@ from sqlalchemy.orm import defer, joinedload
 from jianguan.models import AuditEvent, InspectionRow, PlanRow
 from scheduler.lifecycle import document_of
 from scheduler.plan_document import plan_bytes
+from scheduler.publication import RESULTS_HEADER, csv_text, results_rows
 from web.access import public
 from web.db_session import db
 from web.i18n import current_language
@@ -146,23 +144,10 @@ def results_csv(plan_id: int) -> Response:
         )
         .all()
     )
-    names = enterprise_names(db(), [i.enterprise_id for i in inspections])
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(("enterprise_id", "name", "date", "items", "result"))
-    for i in inspections:
-        writer.writerow(
-            (
-                i.enterprise_id,
-                names.get(i.enterprise_id, ("", ""))[0],
-                i.date.isoformat(),
-                ";".join(i.items),
-                i.result_category or "",
-            )
-        )
+    found = enterprise_names(db(), [i.enterprise_id for i in inspections])
+    names = {eid: name for eid, (name, _district) in found.items()}
     return Response(
-        buffer.getvalue(),
+        csv_text(RESULTS_HEADER, results_rows(inspections, names)),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=results-{plan_id}.csv"},
     )
