@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from jianguan.models import AuditEvent
 from tests.web.flows import signed_in
-from web.app import store_of
+from web.extensions import store_of
 
 
 def test_chain_verifies_then_detects_a_tampered_row(app: Flask) -> None:

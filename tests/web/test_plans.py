@@ -22,7 +22,7 @@ from tests.web.flows import (
     post,
     signed_in,
 )
-from web.app import store_of
+from web.extensions import store_of
 
 
 def _text(html: str) -> str:

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from jianguan.models import AuditEvent, RulePackageVersion
+from rules.versions.signoff import with_header
 from tests.web.flows import E1, SECOND_LEGAL, load_registry, post, signed_in, token
-from web.app import store_of
-from web.rule_signoff import with_header
+from web.extensions import store_of
 
 BASE = "/rules/credit-tier/v/2022.1"
 # Tier A from 95 points instead of 90: an old enterprise with one penalty (90 points) drops to B.
@@ -358,7 +358,7 @@ def test_classification_for_the_draw_can_follow_signed_off_versions(
 ) -> None:
     from jianguan.registry_store import load_enterprises
     from rules.api import classify_enterprises
-    from web.rule_versions import versions_by_package
+    from rules.versions.in_force import versions_by_package
 
     load_registry(app, tmp_path)
     _signed_off(app, _editor_text(signed_in(app, "legal1")).replace(*STRICTER))
