@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rules.loader import PACKAGES_DIR
-
 from jianguan.cli import main
+from rules.loader import PACKAGES_DIR
 from tests.rules.conftest import CREDIT, write
 
 CASE = {
