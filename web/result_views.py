@@ -27,7 +27,7 @@ from scheduler.work_calendar import WorkCalendar, build_calendar
 from web.access import allow
 from web.db_session import db
 from web.i18n import short_language
-from web.penalty_decision import PACKAGE, case_from_form, decide_case
+from web.penalty_decision import PACKAGE, case_from_form, decide_case, list_items
 from web.plan_review import enterprise_names, task_of
 
 results = Blueprint("results", __name__, url_prefix="/plans")
@@ -77,6 +77,7 @@ def record_result(plan_id: int, inspection_id: int) -> str | Response | tuple[st
         "findings": FINDINGS,
         "decision": decision,
         "name": names.get(row.enterprise_id, ("", ""))[0],
+        "list_items": list_items(session),
     }
     if request.method == "GET":
         return render_template("result_form.html", **context)
