@@ -13,11 +13,29 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from jianguan.errors import JianguanError
-from rules.versions.in_force import decide_in_force
+from rules.versions.in_force import decide_in_force, in_force
 
 PACKAGE = "penalty-exemption"
 HARMS = ("none", "slight", "significant")
 MITIGATING = ("eliminated_harm", "coerced", "confessed", "meritorious")
+FOOD_STAGES = ("production", "sale", "catering")
+# The conditions the SAMR list items add (formats §5 fields of the 2025 version), as ticked.
+ITEM_FLAGS = (
+    "food_safety_incident",
+    "lasted_under_one_month",
+    "licence_conditions_met",
+    "licence_change_exception",
+    "intentional",
+    "caused_nonconformity",
+    "source_explained",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    code: str
+    title: str
+    list_title: str
 
 
 class CaseError(JianguanError):
@@ -62,20 +80,54 @@ def case_from_form(case_id: str, form: Any) -> dict[str, Any]:
         "minor": flag("minor"),
         "harm": harm,
         "corrected_in_time": flag("corrected_in_time"),
-        "first_offence": flag("first_offence"),
         "no_fault_proven": flag("no_fault_proven"),
         "occurred_on": day("occurred_on"),
         "discovered_on": day("discovered_on"),
         "life_health_financial_safety": flag("life_health_financial_safety"),
         "mitigating": [m for m in MITIGATING if flag(f"mitigating_{m}")],
     }
+    # The enterprise's last same-kind violation decides the first offence (two years back
+    # from the conduct); the box, when ticked, is checked against it. Unticked with no date
+    # given means "not a first offence", as before.
+    prior = day("prior_same_violation_on", required=False)
+    if prior:
+        record["prior_same_violation_on"] = prior
+    if flag("first_offence") or not prior:
+        record["first_offence"] = flag("first_offence")
     ended = day("ended_on", required=False)
     if ended:
         record["ended_on"] = ended
     code = (form.get("violation_code") or "").strip()
     if code:
         record["violation_code"] = code
+        for name in ITEM_FLAGS:
+            record[name] = flag(name)
+        stage = form.get("food_stage") or ""
+        if stage:
+            if stage not in FOOD_STAGES:
+                raise CaseError("请选择食品生产经营环节。", "Choose the food chain stage.")
+            record["food_stage"] = stage
+        value = (form.get("goods_value_yuan") or "").strip()
+        if value:
+            if not value.isdigit():
+                raise CaseError(
+                    "违法货值金额应为不小于 0 的整数（元）。",
+                    "The value of the goods is a whole number of yuan, 0 or more.",
+                )
+            record["goods_value_yuan"] = int(value)
     return record
+
+
+def list_items(session: Session, day: date | None = None) -> list[ListItem]:
+    """The 首违不罚 / 轻微免罚 list items of the version in force, for the form's choice."""
+    package = in_force(session, PACKAGE, day or date.today())
+    if package is None:
+        return []
+    return [
+        ListItem(row.code, row.title_zh or row.code, table.title_zh)
+        for table in package.model.tables.values()
+        for row in table.rows
+    ]
 
 
 def decide_case(session: Session, record: dict[str, Any], lang: str = "zh") -> Outcome:

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from jianguan import audit
 from jianguan.errors import JianguanError
 from jianguan.models import DecisionRow, InspectionRow, PlanRow
-from scheduler.penalty_decision import PACKAGE, case_from_form, decide_case
+from scheduler.penalty_decision import PACKAGE, case_from_form, decide_case, list_items
 from scheduler.plan_review import enterprise_names, task_of
 from scheduler.publication import (
     RESULT_CATEGORIES,
@@ -77,6 +77,7 @@ def record_result(plan_id: int, inspection_id: int) -> str | Response | tuple[st
         "findings": FINDINGS,
         "decision": decision,
         "name": names.get(row.enterprise_id, ("", ""))[0],
+        "list_items": list_items(session),
     }
     if request.method == "GET":
         return render_template("result_form.html", **context)
