@@ -49,7 +49,8 @@ def print_css() -> str:
     return resources.files("scheduler").joinpath("templates/document.css").read_text("utf-8")
 
 
-def _weasyprint() -> Any:
+def load_weasyprint() -> Any:
+    """The weasyprint module, or the error that says which Debian packages to install."""
     try:
         import weasyprint
     except (ImportError, OSError) as err:  # OSError: pango's shared libraries are missing
@@ -60,7 +61,7 @@ def _weasyprint() -> Any:
 
 def html_to_pdf(html: str) -> bytes:
     """Render one self-contained HTML document to PDF bytes; refuse every URL fetch."""
-    weasyprint = _weasyprint()
+    weasyprint = load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     class Offline(URLFetcher):  # refuses every URL: documents are self-contained

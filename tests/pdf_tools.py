@@ -15,11 +15,11 @@ import pytest
 
 
 def require_pdf_tools() -> None:
-    from scheduler.pdf_render import PdfUnavailableError, _weasyprint
+    from scheduler.pdf_render import PdfUnavailableError, load_weasyprint
 
     missing = [tool for tool in ("pdftotext", "pdffonts") if shutil.which(tool) is None]
     try:
-        _weasyprint()
+        load_weasyprint()
     except PdfUnavailableError as err:
         missing.append(err.message("en"))
     if missing:
@@ -58,4 +58,3 @@ def embedded_fonts(pdf: bytes, folder: Path) -> list[str]:
         if len(cells) >= 7 and cells[-5] == "yes":
             fonts.append(cells[0])
     return fonts
-

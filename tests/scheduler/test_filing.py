@@ -47,7 +47,9 @@ class Case:
         )
         self.enterprises_csv, inspectors = f.write_registry(folder, self.firms, self.staff)
         import_registry(store, enterprises=self.enterprises_csv, inspectors=inspectors)
-        self.task = f.task(items=ITEMS, period={"start": date(2026, 3, 2), "end": date(2026, 3, 13)})
+        self.task = f.task(
+            items=ITEMS, period={"start": date(2026, 3, 2), "end": date(2026, 3, 13)}
+        )
         self.task_yaml = f.task_yaml(
             folder / "task.yaml",
             items=ITEMS,
