@@ -6,8 +6,15 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PACKAGES := jianguan rules scheduler simulations web
 PYTEST_ARGS ?=
+# Debian packages beside Python (`make system-deps`, as root; .ci/run installs the same):
+# pango and harfbuzz's subsetter for WeasyPrint's PDFs, Noto CJK fonts (embedded in them),
+# poppler-utils (pdftotext, pdffonts) for the PDF tests, PostgreSQL and Chromium for the
+# backend and browser tests. Without them those tests skip, unless JIANGUAN_REQUIRE_PDF /
+# JIANGUAN_REQUIRE_PG / JIANGUAN_REQUIRE_BROWSER is set.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+	poppler-utils postgresql chromium
 
-.PHONY: demo test lint typecheck install install-dev bench clean
+.PHONY: demo test lint typecheck install install-dev bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13), "Python 3.11 or 3.12 is required (durable_rules)"'
@@ -40,6 +47,9 @@ test: lint typecheck
 
 bench: $(STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+system-deps:
+	apt-get install -y $(APT_PACKAGES)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

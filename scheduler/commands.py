@@ -1,4 +1,5 @@
-"""`jianguan plan commit | generate | verify` (formats.md §6)."""
+"""`jianguan plan commit | generate | verify` (formats.md §6), and the plan's life in the store:
+`save | approve | publish | replan | export | filing`."""
 
 from __future__ import annotations
 
@@ -267,15 +268,31 @@ def _export(args: argparse.Namespace) -> int:
     store = _open(args)
     with store.session() as session:
         paths = export_publication(
-            session, args.id, task, enterprises, Path(args.out), _actor(args)
+            session, args.id, task, enterprises, Path(args.out), _actor(args), pdf=args.pdf
         )
     for p in paths:
         print(p)
     return 0
 
 
+def _filing(args: argparse.Namespace) -> int:
+    """The plan a bureau files with the level above, as PDF (and its list as .xlsx)."""
+    from scheduler.filing import filed_plan, plan_filing_pdf, plan_list_workbook
+
+    store = _open(args)
+    with store.session() as session:
+        filed = filed_plan(session, args.id)
+    out = Path(args.out)
+    out.write_bytes(plan_filing_pdf(filed))
+    print(out)
+    if args.xlsx:
+        Path(args.xlsx).write_bytes(plan_list_workbook(filed))
+        print(args.xlsx)
+    return 0
+
+
 def register_lifecycle(leaves: argparse._SubParsersAction, common: list[Any]) -> None:
-    """`plan save | approve | publish | replan | export`: the plan's life in the store."""
+    """`plan save | approve | publish | replan | export | filing`: the plan's life in the store."""
 
     def store_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", help="SQLAlchemy URL (default: SQLite in the instance folder)")
@@ -304,5 +321,16 @@ def register_lifecycle(leaves: argparse._SubParsersAction, common: list[Any]) ->
     exp.add_argument("--enterprises", required=True, help="enterprises.csv (for names)")
     exp.add_argument("--task", required=True)
     exp.add_argument("--out", required=True, help="output folder")
+    exp.add_argument(
+        "--pdf", action="store_true", help="也写出公示 PDF / also write notice.pdf (WeasyPrint)"
+    )
     store_args(exp)
     exp.set_defaults(func=_export)
+    fil = leaves.add_parser(
+        "filing", parents=common, help="抽查工作方案 PDF（报上级备案）/ the plan to file, as PDF"
+    )
+    fil.add_argument("--id", type=int, required=True, help="plan id in the store (any status)")
+    fil.add_argument("--out", required=True, help="the PDF to write, e.g. 抽查工作方案.pdf")
+    fil.add_argument("--xlsx", help="also write the inspection list (with officer names) here")
+    fil.add_argument("--db", help="SQLAlchemy URL (default: SQLite in the instance folder)")
+    fil.set_defaults(func=_filing)

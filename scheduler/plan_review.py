@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jianguan.divisions import division_name
-from jianguan.models import EnterpriseRow, OfficerRow, PlanRow, TaskRow
+from jianguan.models import OfficerRow, PlanRow, TaskRow
 from scheduler.lifecycle import document_of
+from scheduler.publication import enterprises_of
 from scheduler.task_file import Task
 from scheduler.work_calendar import WorkCalendar, build_calendar
 
@@ -75,15 +76,8 @@ def chunks(ids: list[str], size: int = 5000) -> list[list[str]]:
 
 
 def enterprise_names(session: Session, ids: list[str]) -> dict[str, tuple[str, str]]:
-    out: dict[str, tuple[str, str]] = {}
-    for part in chunks(sorted(set(ids))):
-        for eid, name, district in session.execute(
-            select(EnterpriseRow.id, EnterpriseRow.name, EnterpriseRow.district).where(
-                EnterpriseRow.id.in_(part)
-            )
-        ):
-            out[eid] = (name, district)
-    return out
+    """Enterprise id → (name, district code); the published files read them the same way."""
+    return enterprises_of(session, ids)
 
 
 def officer_names(session: Session, ids: list[str]) -> dict[str, str]:

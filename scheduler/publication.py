@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import html
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,10 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jianguan.audit import record
+from jianguan.divisions import division_name
 from jianguan.errors import JianguanError
-from jianguan.models import InspectionRow, PlanRow
+from jianguan.models import Department, EnterpriseRow, InspectionRow, OfficerRow, PlanRow
 from jianguan.registry_schema import Enterprise
+from jianguan.registry_store import KNOWN_DEPARTMENTS
 from scheduler.lifecycle import LifecycleError, document_of
+from scheduler.pdf_render import PRINTED_LIST_LIMIT, html_to_pdf, print_css
 from scheduler.plan_document import plan_bytes
 from scheduler.task_file import Task
 from scheduler.work_calendar import WorkCalendar, build_calendar
@@ -139,24 +142,236 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]])
     return path
 
 
-RESULTS_HEADER = ("enterprise_id", "name", "date", "items", "result")
+# The national publicity system's (国家企业信用信息公示系统) columns for 双随机 results.
+RESULTS_HEADER = (
+    "统一社会信用代码",
+    "企业名称",
+    "抽查事项",
+    "检查日期",
+    "检查结果",
+    "检查实施机关",
+)
 
 
 def results_rows(
-    inspections: Iterable[InspectionRow], names: Mapping[str, str]
+    inspections: Iterable[InspectionRow],
+    names: Mapping[str, str],
+    item_names: Mapping[str, str],
+    units: Mapping[str, str],
 ) -> list[tuple[str, ...]]:
-    """The published results table (results.csv), one row per inspection; a result not yet
-    recorded is an empty cell."""
+    """The published results table (results.csv and .xlsx, static export and web alike), one
+    row per recorded result: an inspection without a result has nothing to publish yet."""
     return [
         (
             i.enterprise_id,
             names.get(i.enterprise_id, ""),
+            "、".join(item_names.get(code, code) for code in i.items),
             i.date.isoformat(),
-            ";".join(i.items),
-            i.result_category or "",
+            i.result_category,
+            authority_text(i.team, units),
         )
         for i in inspections
+        if i.result_category is not None
     ]
+
+
+def results_table(
+    session: Session, plan_id: int, task: Task, names: Mapping[str, str] | None = None
+) -> list[tuple[str, ...]]:
+    """One plan's results table (`results_rows`) from the store; `names` (id → name) stands
+    in for the store's enterprise names, as the static export's registry file does."""
+    rows = session.scalars(
+        select(InspectionRow)
+        .where(InspectionRow.plan_id == plan_id)
+        .order_by(InspectionRow.date, InspectionRow.enterprise_id)
+    ).all()
+    if names is None:
+        found = enterprises_of(session, [r.enterprise_id for r in rows])
+        names = {eid: name for eid, (name, _district) in found.items()}
+    units = inspecting_units(session, (o for r in rows for team in r.team.values() for o in team))
+    return results_rows(rows, names, item_names_of(task), units)
+
+
+def results_workbook(table: Iterable[Sequence[Any]]) -> bytes:
+    return xlsx_bytes([("检查结果", RESULTS_HEADER, table)])
+
+
+def enterprise_ids_of(document: Mapping[str, Any]) -> list[str]:
+    """Every drawn enterprise a plan names: the scheduled, then the unscheduled."""
+    return [i["enterprise_id"] for i in document["inspections"]] + [
+        u["enterprise_id"] for u in document["unscheduled"]
+    ]
+
+
+def enterprises_of(session: Session, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Enterprise id → (name, district code), from the store."""
+    out: dict[str, tuple[str, str]] = {}
+    for part in id_slices(ids):
+        for eid, name, district in session.execute(
+            select(EnterpriseRow.id, EnterpriseRow.name, EnterpriseRow.district).where(
+                EnterpriseRow.id.in_(part)
+            )
+        ):
+            out[eid] = (name, district)
+    return out
+
+
+def inspecting_units(session: Session, officer_ids: Iterable[str]) -> dict[str, str]:
+    """Officer id → the authority they inspect for (检查实施机关): the division of the officer's
+    unit and the department's name as the store holds it, e.g. 南昌县市场监督管理局."""
+    departments = department_names(session)
+    out: dict[str, str] = {}
+    for part in id_slices(officer_ids):
+        for oid, department, district in session.execute(
+            select(OfficerRow.id, OfficerRow.department, OfficerRow.district).where(
+                OfficerRow.id.in_(part)
+            )
+        ):
+            unit = departments.get(department, department)
+            out[oid] = f"{division_name(district) or district}{unit}"
+    return out
+
+
+def department_names(session: Session) -> dict[str, str]:
+    """Department code → name: the store's names (set when officers were imported), the
+    known national names where the store only repeats the code."""
+    stored = {c: n for c, n in session.execute(select(Department.code, Department.name))}
+    return {**KNOWN_DEPARTMENTS, **{k: v for k, v in stored.items() if v and v != k}}
+
+
+def id_slices(ids: Iterable[str]) -> Iterator[list[str]]:
+    """Sorted distinct ids in slices that keep SQL IN lists within every backend's limits."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 5000):
+        yield wanted[start : start + 5000]
+
+
+def authority_text(team: Mapping[str, Sequence[str]], units: Mapping[str, str]) -> str:
+    """The authorities of one inspection's team, each once, by department (a joint inspection
+    names every department's unit); an officer the store no longer holds shows the department."""
+    found = dict.fromkeys(
+        units.get(officer, department)
+        for department, members in sorted(team.items())
+        for officer in members
+    )
+    return "、".join(found)
+
+
+PLAN_LIST_HEADER = (
+    "序号",
+    "统一社会信用代码",
+    "企业名称",
+    "所在区划",
+    "检查日期",
+    "抽查事项",
+    "检查组",
+    "结果公示期限",
+)
+UNSCHEDULED_HEADER = ("统一社会信用代码", "企业名称", "未能安排的原因")
+
+
+def plan_list_rows(
+    document: Mapping[str, Any],
+    item_names: Mapping[str, str],
+    enterprises: Mapping[str, tuple[str, str]],
+    officer_labels: Mapping[str, str],
+    deadlines: Mapping[str, date],
+) -> list[tuple[Any, ...]]:
+    """The inspection list with dates and teams (plan.csv/.xlsx, the filed plan, the review's
+    download). `enterprises` maps id → (name, district code); `officer_labels` maps officer
+    id → how to show them (names inside the bureau; left empty, public files show the id)."""
+    rows: list[tuple[Any, ...]] = []
+    for n, i in enumerate(document["inspections"], start=1):
+        name, district = enterprises.get(i["enterprise_id"], ("", ""))
+        team = "；".join(
+            f"{department}：{'、'.join(officer_labels.get(o, o) for o in members)}"
+            for department, members in sorted(i["team"].items())
+        )
+        rows.append(
+            (
+                n,
+                i["enterprise_id"],
+                name,
+                division_name(district) or district,
+                i["date"],
+                "、".join(item_names.get(code, code) for code in i["items"]),
+                team,
+                deadlines[i["enterprise_id"]].isoformat(),
+            )
+        )
+    return rows
+
+
+def plan_workbook(
+    document: Mapping[str, Any],
+    task: Task,
+    enterprises: Mapping[str, tuple[str, str]],
+    officer_labels: Mapping[str, str],
+    deadlines: Mapping[str, date],
+) -> bytes:
+    """The plan list as .xlsx: the inspections, and the drawn firms that could not be placed."""
+    listed = plan_list_rows(document, item_names_of(task), enterprises, officer_labels, deadlines)
+    return xlsx_bytes(
+        [
+            ("检查安排", PLAN_LIST_HEADER, listed),
+            ("未能安排", UNSCHEDULED_HEADER, unscheduled_rows(document, enterprises)),
+        ]
+    )
+
+
+def unscheduled_rows(
+    document: Mapping[str, Any], enterprises: Mapping[str, tuple[str, str]]
+) -> list[tuple[str, ...]]:
+    return [
+        (u["enterprise_id"], enterprises.get(u["enterprise_id"], ("", ""))[0], u["reason"])
+        for u in document["unscheduled"]
+    ]
+
+
+def results_deadlines(document: Mapping[str, Any], task: Task) -> dict[str, date]:
+    """Enterprise id → the last day to publish its result (20 working days after the visit)."""
+    calendar = build_calendar(task)
+    return {
+        i["enterprise_id"]: results_deadline(date.fromisoformat(i["date"]), calendar)
+        for i in document["inspections"]
+    }
+
+
+def item_names_of(task: Task) -> dict[str, str]:
+    return {i.code: i.name for i in task.items}
+
+
+def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """An .xlsx workbook, one sheet per (title, header, rows): bold frozen header row with a
+    filter, columns wide enough for their Chinese text. Codes and dates stay text cells, so
+    Excel keeps leading zeros and the platform's import reads them as written."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title)
+        sheet.append(list(header))
+        widths = [_display_width(h) for h in header]
+        for row in rows:
+            sheet.append(list(row))
+            widths = [max(w, _display_width(c)) for w, c in zip(widths, row, strict=False)]
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for n, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(n)].width = min(60, width + 2)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _display_width(value: Any) -> int:
+    text = str(value)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E80)  # CJK cells are two wide
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -173,8 +388,12 @@ def render_html(
     names: dict[str, str],
     results: dict[str, tuple[str, str]],
     deadlines: dict[str, date],
+    *,
+    list_limit: int | None = None,
 ) -> str:
-    """The static 一公开 page (no scripts, no external resources: it works offline)."""
+    """The static 一公开 page (no scripts, no external resources: it works offline), which is
+    also the printed notice. Above `list_limit` inspections the list is left to results.csv
+    and plan.csv (a printout of thousands of rows helps nobody)."""
     e = html.escape
     strata_rows = [
         (name, s["population"], s.get("ratio", "全部（重点监管）"), s["drawn"])
@@ -206,12 +425,27 @@ def render_html(
         if "replanned_from" in document
         else ""
     )
+    header = (
+        "统一社会信用代码",
+        "企业名称",
+        "检查日期",
+        "事项",
+        "检查人员",
+        "检查结果",
+        "结果公示期限",
+    )
+    plan_table = (
+        _table(header, plan_rows)
+        if list_limit is None or len(plan_rows) <= list_limit
+        else f"<p>本计划共 {len(plan_rows)} 户次检查，超过打印上限 {list_limit} 户次，此处不逐条列出："
+        "检查安排见 plan.csv，检查结果见 results.csv；清单内容由上面的 plan_sha256 唯一确定。</p>"
+    )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{e(task.title)} — 双随机抽查计划公示</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:72em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #999;padding:.2em .5em;font-size:90%}}code{{word-break:break-all}}</style>
-</head><body>
+<style>{print_css()}</style>
+</head><body class="notice">
+<p class="running-head">双随机抽查计划公示 · 任务编号 {e(task.id)}</p>
 <h1>{e(task.title)}</h1>
 <p>任务编号 {e(task.id)}；牵头部门 {e(task.lead_department)}；检查期间
 {task.period.start} 至 {task.period.end}；每部门 {task.officers_per_department} 名执法人员。</p>
@@ -233,11 +467,41 @@ HMAC-SHA256(密钥 = 种子的十六进制字节, 消息 = "任务编号|统一�
 <h2>各层抽取情况</h2>
 {_table(("层", "企业数", "比例", "抽取数"), strata_rows)}
 <h2>检查安排与结果（结果应于检查后 {RESULTS_WITHIN_WORKING_DAYS} 个工作日内公示）</h2>
-{_table(("统一社会信用代码", "企业名称", "检查日期", "事项", "检查人员", "检查结果", "结果公示期限"), plan_rows)}
+{plan_table}
 <h2>未能安排的企业及原因</h2>
 {_table(("统一社会信用代码", "企业名称", "原因"), unscheduled_rows)}
 </body></html>
 """
+
+
+def notice_page(
+    session: Session,
+    plan: PlanRow,
+    task: Task,
+    names: Mapping[str, str] | None = None,
+    *,
+    list_limit: int | None = None,
+) -> str:
+    """The 一公开 page of a published plan with the results recorded so far; `names` (id →
+    name) stands in for the store's enterprise names, as the static export's file does."""
+    document = document_of(plan)
+    if names is None:
+        found = enterprises_of(session, enterprise_ids_of(document))
+        names = {eid: name for eid, (name, _district) in found.items()}
+    results = {
+        r.enterprise_id: (r.result_category, r.result_notes or "")
+        for r in plan.inspections
+        if r.result_category is not None
+    }
+    deadlines = results_deadlines(document, task)
+    return render_html(document, task, dict(names), results, deadlines, list_limit=list_limit)
+
+
+def notice_pdf(
+    session: Session, plan: PlanRow, task: Task, names: Mapping[str, str] | None = None
+) -> bytes:
+    """The public notice (公示) as PDF: the 一公开 page, printed."""
+    return html_to_pdf(notice_page(session, plan, task, names, list_limit=PRINTED_LIST_LIMIT))
 
 
 def export_publication(
@@ -247,50 +511,32 @@ def export_publication(
     enterprises: Sequence[Enterprise],
     out_dir: Path,
     actor: str,
+    *,
+    pdf: bool = False,
 ) -> list[Path]:
-    """Write plan.json, plan.csv, results.csv and index.html for a published plan."""
+    """Write plan.json, plan.csv/.xlsx, results.csv/.xlsx and index.html for a published plan;
+    with `pdf`, also notice.pdf (index.html printed, the Chinese fonts embedded)."""
     plan = _published(session, plan_id)
     document = document_of(plan)
     names = {e.id: e.name for e in enterprises}
-    rows = session.scalars(
-        select(InspectionRow)
-        .where(InspectionRow.plan_id == plan_id)
-        .order_by(InspectionRow.date, InspectionRow.enterprise_id)
-    ).all()
-    results = {
-        r.enterprise_id: (r.result_category, r.result_notes or "")
-        for r in rows
-        if r.result_category is not None
-    }
-    calendar = build_calendar(task)
-    deadlines = {
-        i["enterprise_id"]: results_deadline(date.fromisoformat(i["date"]), calendar)
-        for i in document["inspections"]
-    }
+    places = {e.id: (e.name, e.district) for e in enterprises}
+    deadlines = results_deadlines(document, task)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "plan.json"]
     paths[0].write_bytes(plan_bytes(document))
-    paths.append(
-        _write_csv(
-            out_dir / "plan.csv",
-            ("enterprise_id", "name", "date", "items", "team", "results_deadline"),
-            [
-                (
-                    i["enterprise_id"],
-                    names.get(i["enterprise_id"], ""),
-                    i["date"],
-                    ";".join(i["items"]),
-                    " ".join(f"{d}:{';'.join(m)}" for d, m in sorted(i["team"].items())),
-                    deadlines[i["enterprise_id"]].isoformat(),
-                )
-                for i in document["inspections"]
-            ],
-        )
-    )
-    paths.append(_write_csv(out_dir / "results.csv", RESULTS_HEADER, results_rows(rows, names)))
-    page = out_dir / "index.html"
-    page.write_text(render_html(document, task, names, results, deadlines), encoding="utf-8")
-    paths.append(page)
+    listed = plan_list_rows(document, item_names_of(task), places, {}, deadlines)
+    paths.append(_write_csv(out_dir / "plan.csv", PLAN_LIST_HEADER, listed))
+    paths.append(out_dir / "plan.xlsx")
+    paths[-1].write_bytes(plan_workbook(document, task, places, {}, deadlines))
+    table = results_table(session, plan_id, task, names)
+    paths.append(_write_csv(out_dir / "results.csv", RESULTS_HEADER, table))
+    paths.append(out_dir / "results.xlsx")
+    paths[-1].write_bytes(results_workbook(table))
+    paths.append(out_dir / "index.html")
+    paths[-1].write_text(notice_page(session, plan, task, names), encoding="utf-8")
+    if pdf:
+        paths.append(out_dir / "notice.pdf")
+        paths[-1].write_bytes(notice_pdf(session, plan, task, names))
     record(
         session,
         actor,

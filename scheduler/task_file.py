@@ -17,9 +17,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     Strict,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -52,6 +54,17 @@ class Item(_Strict):
     name: str = Field(min_length=1)
     department: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,15}$")
     field: str = Field(min_length=1)
+    # Extension (formats.md allows extra keys): the item's legal basis (检查依据) as the item
+    # list (随机抽查事项清单) states it — "no legal basis, no inspection"; the filed plan prints it.
+    basis: str | None = Field(default=None, min_length=1)
+
+    @model_serializer(mode="wrap")
+    def _absent_basis_left_out(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A task without bases serialises as before, so its inputs_sha256 does not change.
+        data = handler(self)
+        if self.basis is None and isinstance(data, dict):
+            data.pop("basis", None)
+        return data
 
 
 class CalendarSpec(_Strict):

@@ -21,7 +21,7 @@ ALLOWED = {
     "web": set(PACKAGES),
 }
 COMPOSITION_ROOT = "jianguan.cli"
-WEB_FRAMEWORK = ("flask", "flask_babel", "flask_login", "flask_wtf", "werkzeug", "jinja2")
+WEB_FRAMEWORK = ("flask", "flask_babel", "flask_login", "flask_wtf", "werkzeug")
 # The process entry for `jianguan web|demo` builds the app; no other module may.
 APP_BUILDERS = {"web.commands"}
 

@@ -78,8 +78,18 @@ def test_full_lifecycle_with_replan_results_and_export(store, tmp_path) -> None:
     assert "测试企业" in page and "未发现问题" in page
     with (tmp_path / "pub" / "results.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert {r["result"] for r in rows} == {"未发现问题", ""}
-    assert [p.name for p in files] == ["plan.json", "plan.csv", "results.csv", "index.html"]
+    # the platform's shape: only recorded results, with their category
+    assert [(r["统一社会信用代码"], r["检查结果"]) for r in rows] == [
+        (first["enterprise_id"], "未发现问题")
+    ]
+    assert [p.name for p in files] == [
+        "plan.json",
+        "plan.csv",
+        "plan.xlsx",
+        "results.csv",
+        "results.xlsx",
+        "index.html",
+    ]
     with store.session() as s:
         actions = [e.action for e in s.query(AuditEvent).order_by(AuditEvent.id)]
         assert actions[:4] == ["plan.generate", "plan.approve", "plan.replan", "plan.substitute"]

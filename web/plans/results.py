@@ -21,6 +21,8 @@ from scheduler.publication import (
     RESULT_CATEGORIES,
     RESULTS_WITHIN_WORKING_DAYS,
     results_deadline,
+    results_table,
+    results_workbook,
 )
 from scheduler.publication import (
     record_result as store_result,
@@ -28,7 +30,10 @@ from scheduler.publication import (
 from scheduler.work_calendar import WorkCalendar, build_calendar
 from web.core.access import allow
 from web.core.db_session import db
+from web.core.downloads import attachment
 from web.core.i18n import short_language
+from scheduler.penalty_decision import PACKAGE, case_from_form, decide_case
+from scheduler.plan_review import enterprise_names, task_of
 
 results = Blueprint("results", __name__, template_folder="templates", url_prefix="/plans")
 
@@ -58,6 +63,16 @@ def plan_results(plan_id: int) -> str:
     )
     names = enterprise_names(db(), [r.enterprise_id for r in rows])
     return render_template("plan_results.html", plan=plan, rows=rows, names=names)
+
+
+@results.get("/<int:plan_id>/results.xlsx")
+@allow("regulator", "admin")
+def results_xlsx(plan_id: int) -> Response:
+    """The recorded results in the national publicity system's columns (统一社会信用代码, 企业名称,
+    抽查事项, 检查日期, 检查结果, 检查实施机关), ready for its import."""
+    plan = _published(plan_id)
+    table = results_table(db(), plan.id, task_of(plan.task))
+    return attachment(results_workbook(table), f"检查结果-{plan.task_id}-计划{plan.id}.xlsx")
 
 
 @results.route("/<int:plan_id>/inspections/<int:inspection_id>/result", methods=["GET", "POST"])

@@ -3,6 +3,7 @@ commitment, start plan generation as a background job and follow its progress.""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from typing import Any
@@ -76,9 +77,12 @@ def _task_form_defaults() -> dict[str, Any]:
 def _task_data(form: dict[str, Any]) -> dict[str, Any]:
     items = []
     for line in str(form["items"]).splitlines():
-        cells = [c.strip() for c in line.replace("，", ",").split(",")]
+        # The fifth cell, the item's legal basis, is the rest of the line as written (a basis
+        # may list articles with commas).
+        cells = [c.strip() for c in re.split("[,，]", line, maxsplit=4)]
         if any(cells):
-            items.append(dict(zip(("code", "name", "department", "field"), cells, strict=False)))
+            keys = ("code", "name", "department", "field", "basis")
+            items.append({k: v for k, v in zip(keys, cells, strict=False) if k != "basis" or v})
     calendar: dict[str, Any] = {
         "quiet_days_of_month": day_list(form["quiet_days"]),
         "extra_workdays": words(form["extra_workdays"]),

@@ -18,12 +18,16 @@ from jianguan.registry_schema import Officer
 from jianguan.registry_store import load_officers
 from rules.versions.decided_registry import decided_enterprises
 from scheduler import lifecycle
+from scheduler.filing import filed_plan, plan_filing_html, plan_list_workbook
+from scheduler.pdf_render import PRINTED_LIST_LIMIT
+from web.core.access import allow
+from web.extensions import store_of
+from web.core.db_session import db
+from rules.versions.decided_registry import decided_enterprises
+from web.core.downloads import attachment, cached_pdf, pdf_apart
+from web.core.i18n import short_language
 from scheduler.plan_review import build_review, task_of
 from scheduler.plan_state import STATUS_NAMES, approval_is_stale, require_fresh_approval
-from web.core.access import allow
-from web.core.db_session import db
-from web.core.i18n import short_language
-from web.extensions import store_of
 
 plans = Blueprint("plans", __name__, template_folder="templates", url_prefix="/plans")
 
@@ -196,3 +200,40 @@ def _officer_value(row: OfficerRow) -> Officer:
         unavailable=tuple(date.fromisoformat(d) for d in row.unavailable),
         recusals=tuple(row.recusals),
     )
+
+
+def _filing_key(plan: PlanRow) -> tuple[object, ...]:
+    # What the filed plan prints beyond its (immutable) document: state and approval.
+    return ("filing", plan.id, plan.plan_sha256, plan.status, plan.approved_by, plan.approved_at)
+
+
+@plans.get("/<int:plan_id>/plan.pdf")
+@allow(*VIEWERS)
+def plan_pdf(plan_id: int) -> Response:
+    """The 抽查工作方案 to file with the level above (any state: a draft prints as a draft)."""
+    plan = _plan(plan_id)
+    try:
+        body = cached_pdf(
+            current_app,
+            _filing_key(plan),
+            lambda: pdf_apart(
+                plan_filing_html(filed_plan(db(), plan_id), list_limit=PRINTED_LIST_LIMIT)
+            ),
+        )
+    except JianguanError as err:
+        flash(err.message(short_language()))
+        return redirect(url_for("plans.review", plan_id=plan_id))
+    return attachment(body, f"抽查工作方案-{plan.task_id}-计划{plan_id}.pdf")
+
+
+@plans.get("/<int:plan_id>/plan.xlsx")
+@allow(*VIEWERS)
+def plan_xlsx(plan_id: int) -> Response:
+    """The inspection list with dates and teams (officers by name), Chinese headers."""
+    plan = _plan(plan_id)
+    try:
+        body = plan_list_workbook(filed_plan(db(), plan_id))
+    except JianguanError as err:
+        flash(err.message(short_language()))
+        return redirect(url_for("plans.review", plan_id=plan_id))
+    return attachment(body, f"检查清单-{plan.task_id}-计划{plan_id}.xlsx")

@@ -8,17 +8,22 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload
 
+from jianguan.errors import JianguanError
 from jianguan.models import AuditEvent, InspectionRow, PlanRow
+from scheduler import publication
 from scheduler.lifecycle import document_of
+from scheduler.pdf_render import PRINTED_LIST_LIMIT
 from scheduler.plan_document import plan_bytes
-from scheduler.plan_review import enterprise_names, task_of
-from scheduler.publication import RESULTS_HEADER, csv_text, results_rows
+from scheduler.publication import RESULTS_HEADER, csv_text, results_table
 from web.core.access import public
 from web.core.db_session import db
-from web.core.i18n import current_language
+from web.core.downloads import attachment, cached_pdf, pdf_apart
+from web.core.error_pages import error_response
+from web.core.i18n import current_language, short_language
 from web.core.paging import page_of, requested_page
-from web.core.render_cache import RenderCache
 from web.plans.check import CHECKS, verify_cached
+from scheduler.plan_review import enterprise_names, task_of
+from web.core.render_cache import RenderCache
 from web.plans.tasks import last_commitment
 
 public_area = Blueprint("public", __name__, template_folder="templates", url_prefix="/public")
@@ -135,22 +140,40 @@ def plan_json(plan_id: int) -> Response:
 def results_csv(plan_id: int) -> Response:
     """Inspections and their results as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
     row = published_plan(plan_id, with_document=False)
-    inspections = (
-        db()
-        .scalars(
-            select(InspectionRow)
-            .where(InspectionRow.plan_id == row.id)
-            .order_by(InspectionRow.date, InspectionRow.enterprise_id)
-        )
-        .all()
-    )
-    found = enterprise_names(db(), [i.enterprise_id for i in inspections])
-    names = {eid: name for eid, (name, _district) in found.items()}
     return Response(
-        csv_text(RESULTS_HEADER, results_rows(inspections, names)),
+        csv_text(RESULTS_HEADER, results_table(db(), row.id, task_of(row.task))),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=results-{plan_id}.csv"},
     )
+
+
+@public_area.get("/plans/<int:plan_id>/notice.pdf")
+@public
+def notice_pdf(plan_id: int) -> Response | tuple[Response | str, int]:
+    """The public notice as PDF: the static 一公开 page (officers by id), printed, with the
+    results recorded so far. Rendering takes seconds, so the document is versioned by what it
+    prints — the plan's state, its results, the registry's names — and not by the newest audit
+    event, which anyone can move with a failed sign-in."""
+    row = published_plan(plan_id)
+    results = db().execute(
+        select(
+            func.count(InspectionRow.result_category), func.max(InspectionRow.result_recorded_at)
+        ).where(InspectionRow.plan_id == plan_id)
+    )
+    names = db().scalar(
+        select(func.max(AuditEvent.id)).where(AuditEvent.action == "registry.import")
+    )
+    try:
+        body = cached_pdf(
+            current_app,
+            ("notice", plan_id, row.status, *results.one(), names),
+            lambda: pdf_apart(
+                publication.notice_page(db(), row, task_of(row.task), list_limit=PRINTED_LIST_LIMIT)
+            ),
+        )
+    except JianguanError as err:  # the server cannot print (pango missing): say what to install
+        return error_response(503, err.message(short_language()))
+    return attachment(body, f"抽查计划公示-{row.task_id}-计划{plan_id}.pdf")
 
 
 @public_area.get("/plans/<int:plan_id>/verify")
