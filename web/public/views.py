@@ -14,6 +14,7 @@ from scheduler import publication
 from scheduler.lifecycle import document_of
 from scheduler.pdf_render import PRINTED_LIST_LIMIT
 from scheduler.plan_document import plan_bytes
+from scheduler.plan_review import enterprise_names, task_of
 from scheduler.publication import RESULTS_HEADER, csv_text, results_table
 from web.core.access import public
 from web.core.db_session import db
@@ -21,9 +22,8 @@ from web.core.downloads import attachment, cached_pdf, pdf_apart
 from web.core.error_pages import error_response
 from web.core.i18n import current_language, short_language
 from web.core.paging import page_of, requested_page
-from web.plans.check import CHECKS, verify_cached
-from scheduler.plan_review import enterprise_names, task_of
 from web.core.render_cache import RenderCache
+from web.plans.check import CHECKS, verify_cached
 from web.plans.tasks import last_commitment
 
 public_area = Blueprint("public", __name__, template_folder="templates", url_prefix="/public")
