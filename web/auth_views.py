@@ -23,16 +23,15 @@ from web.access import EVERYONE, ROLE_NAMES, ROLES, allow, public
 from web.app import login_limiter
 from web.db_session import db
 from web.i18n import LANGUAGES, short_language
+from web.safe_redirect import same_site_path
 from web.users import SignedIn, UserError, authenticate, create_user
 
 auth = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never bounce a user to another host after signing in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("registry.overview")
+    # Only same-site paths: never bounce a user to another host (sign-in, language switch).
+    return same_site_path(target, url_for("registry.overview"))
 
 
 @auth.route("/login", methods=["GET", "POST"])
