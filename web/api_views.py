@@ -20,6 +20,7 @@ from scheduler.lifecycle import document_of
 from web.access import EVERYONE, allow, public
 from web.db_session import db
 from web.i18n import short_language
+from web.json_body import BodyError, json_body
 from web.plan_check import verify_cached
 from web.rule_versions import decide_in_force
 
@@ -95,7 +96,10 @@ def verify(plan_id: int) -> Response | tuple[Response, int]:
 @api.post("/rules/<package>/decide")
 @allow(*DECIDERS)
 def decide(package: str) -> Response | tuple[Response, int]:
-    given = request.get_json(silent=True)
+    try:
+        given = json_body()
+    except BodyError as err:
+        return _error(400, err.message("zh"), err.message("en"))
     body: dict[str, Any] = given if isinstance(given, dict) else {}
     records = body.get("records")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
