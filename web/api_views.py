@@ -1,7 +1,10 @@
 """The JSON API (documented in openapi.json, served at /api/openapi.json).
 
 Signed-in sessions only (cookie auth); unauthenticated calls get 401 JSON. POSTs need the
-CSRF token in the X-CSRFToken header (GET /api/csrf-token gives one).
+CSRF token in the X-CSRFToken header (GET /api/csrf-token gives one). A plan is shown as the
+pages show it: to the roles of the plan pages (regulator, admin) always, to the other roles
+only once published — which enterprises will be inspected, and when, is confidential until
+then; to them an unpublished plan does not exist (404).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from jianguan.errors import JianguanError
 from jianguan.models import PlanRow
@@ -22,6 +27,8 @@ from web.db_session import db
 from web.i18n import short_language
 from web.json_body import BodyError, json_body
 from web.plan_check import verify_cached
+from web.plan_state import WAS_PUBLISHED, was_published
+from web.plan_views import VIEWERS as PLAN_PAGE_ROLES
 from web.rule_versions import decide_in_force
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -61,10 +68,16 @@ def _summary(plan: PlanRow) -> dict[str, Any]:
     }
 
 
+def _sees_unpublished() -> bool:
+    return str(current_user.role) in PLAN_PAGE_ROLES
+
+
 @api.get("/plans")
 @allow(*PLAN_READERS)
 def plans() -> Response:
-    query = select(PlanRow).order_by(PlanRow.id)
+    query = select(PlanRow).options(defer(PlanRow.document)).order_by(PlanRow.id)
+    if not _sees_unpublished():
+        query = query.where(WAS_PUBLISHED)
     status = request.args.get("status")
     if status:
         query = query.where(PlanRow.status == status)
@@ -72,7 +85,10 @@ def plans() -> Response:
 
 
 def _plan(plan_id: int) -> PlanRow | None:
-    return db().get(PlanRow, plan_id)
+    row = db().get(PlanRow, plan_id)
+    if row is None or not (_sees_unpublished() or was_published(row)):
+        return None
+    return row
 
 
 @api.get("/plans/<int:plan_id>")

@@ -18,12 +18,12 @@ from web.i18n import current_language
 from web.paging import page_of, requested_page
 from web.plan_check import CHECKS, verify_cached
 from web.plan_review import enterprise_names, task_of
+from web.plan_state import WAS_PUBLISHED, was_published
 from web.public_cache import RenderCache
 from web.task_views import last_commitment
 
 public_area = Blueprint("public", __name__, url_prefix="/public")
 
-VISIBLE = ("published", "superseded")
 PUBLIC_PAGE_SIZE = 200
 
 
@@ -31,7 +31,7 @@ def published_plan(plan_id: int, *, with_document: bool = True) -> PlanRow:
     # The document (megabytes for a large plan) is loaded only where a page needs it.
     options = () if with_document else (defer(PlanRow.document),)
     plan = db().get(PlanRow, plan_id, options=[*options, joinedload(PlanRow.task)])
-    if plan is None or plan.status not in VISIBLE:
+    if plan is None or not was_published(plan):
         abort(404)  # drafts and approvals in progress are not public, not even their existence
     return plan
 
@@ -53,7 +53,7 @@ def _index_body() -> str:
         .scalars(
             select(PlanRow)
             .options(defer(PlanRow.document), joinedload(PlanRow.task))
-            .where(PlanRow.status.in_(VISIBLE))
+            .where(WAS_PUBLISHED)
             .order_by(PlanRow.published_at.desc())
         )
         .all()
@@ -79,7 +79,7 @@ def plan(plan_id: int) -> str:
 
 def _plan_entry(plan_id: int, page: int) -> tuple[str, str] | None:
     row = db().get(PlanRow, plan_id, options=[joinedload(PlanRow.task)])
-    if row is None or row.status not in VISIBLE:
+    if row is None or not was_published(row):
         return None
     return row.task.title, _plan_body(row, page)
 
