@@ -19,10 +19,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from jianguan.audit import record
+from jianguan.compare_and_set import update_if
 from jianguan.errors import JianguanError
 from jianguan.models import InspectionRow, PlanRow
 from jianguan.registry_schema import Enterprise
@@ -68,15 +69,7 @@ def _published(session: Session, plan_id: int) -> PlanRow:
     return plan
 
 
-def record_result(
-    session: Session, plan_id: int, enterprise_id: str, category: str, notes: str, actor: str
-) -> InspectionRow:
-    if category not in RESULT_CATEGORIES:
-        raise JianguanError(
-            f"检查结果“{category}”不在规定类别中：{'、'.join(RESULT_CATEGORIES)}",
-            f"result '{category}' is not one of the categories: {', '.join(RESULT_CATEGORIES)}",
-        )
-    _published(session, plan_id)
+def _inspection(session: Session, plan_id: int, enterprise_id: str) -> InspectionRow:
     row = session.scalars(
         select(InspectionRow).where(
             InspectionRow.plan_id == plan_id, InspectionRow.enterprise_id == enterprise_id
@@ -87,11 +80,44 @@ def record_result(
             f"计划 {plan_id} 中没有对企业 {enterprise_id} 的检查",
             f"plan {plan_id} has no inspection of {enterprise_id}",
         )
+    return row
+
+
+def record_result(
+    session: Session, plan_id: int, enterprise_id: str, category: str, notes: str, actor: str
+) -> InspectionRow:
+    """Record (or correct) an inspection's result on a published plan. A compare and set: the
+    result is written only if, at the write, it is still the one this request read and the
+    plan is still published — of two entries racing, one lands and is logged once."""
+    if category not in RESULT_CATEGORIES:
+        raise JianguanError(
+            f"检查结果“{category}”不在规定类别中：{'、'.join(RESULT_CATEGORIES)}",
+            f"result '{category}' is not one of the categories: {', '.join(RESULT_CATEGORIES)}",
+        )
+    _published(session, plan_id)
+    row = _inspection(session, plan_id, enterprise_id)
     before = {"result_category": row.result_category, "result_notes": row.result_notes}
-    row.result_category = category
-    row.result_notes = notes
-    row.result_recorded_by = actor
-    row.result_recorded_at = datetime.now(UTC).replace(tzinfo=None)
+    if before == {"result_category": category, "result_notes": notes}:
+        return row  # the same result again (a second click): nothing changes, nothing logged
+    still = [
+        InspectionRow.result_category.is_not_distinct_from(row.result_category),
+        InspectionRow.result_notes.is_not_distinct_from(row.result_notes),
+        InspectionRow.result_recorded_at.is_not_distinct_from(row.result_recorded_at),
+        exists().where(PlanRow.id == plan_id, PlanRow.status == "published"),
+    ]
+    values = {
+        "result_category": category,
+        "result_notes": notes,
+        "result_recorded_by": actor,
+        "result_recorded_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+    if not update_if(session, row, still, values):
+        raise JianguanError(
+            f"企业 {enterprise_id} 的检查结果刚被他人录入或修改（或计划已不再是公示状态）；"
+            "请刷新页面，核对当前结果后再录入",
+            f"the result for {enterprise_id} was just recorded or changed by someone else (or "
+            "the plan is no longer published); reload the page and check it before entering it",
+        )
     record(
         session,
         actor,
