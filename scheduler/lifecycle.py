@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from jianguan.audit import record
+from jianguan.audit import head_of, record
 from jianguan.compare_and_set import update_if
 from jianguan.errors import JianguanError
 from jianguan.models import InspectionRow, PlanRow, TaskRow
@@ -263,6 +263,10 @@ def publish(session: Session, plan_id: int, actor: str) -> PlanRow:
         {"status": "approved"},
         {"status": "published", "plan_sha256": plan.plan_sha256},
     )
+    # The log's head, this publication included: printed on the notice, it is what a log
+    # cut short or rewritten later is checked against (jianguan.audit.Anchor).
+    anchor = head_of(session)
+    plan.audit_entries, plan.audit_head = anchor.entries, anchor.head
     return plan
 
 

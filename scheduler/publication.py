@@ -2,7 +2,9 @@
 
 The page carries what anyone needs to check the draw: the seed, the commitment published
 before it (`inputs_sha256`), the plan's own hash, the stratum sizes and ratios, and the exact
-commands and formula to verify. Results must be public within 20 working days
+commands and formula to verify, and the audit log's anchor at publication (its entry count
+and head hash), against which `jianguan audit verify` later detects a rewritten or
+cut-short log. Results must be public within 20 working days
 (企业信息公示暂行条例 Art. 6); `result_status` tracks that deadline per inspection. Officers
 appear by their library id, not their name; per-firm credit tiers are never published, only
 stratum sizes ("风险不公开").
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,7 +25,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from jianguan.audit import record
+from jianguan.audit import KEYED, Anchor, record
 from jianguan.compare_and_set import update_if
 from jianguan.errors import JianguanError
 from jianguan.models import InspectionRow, PlanRow
@@ -193,12 +196,32 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
 
 
+def anchor_of(plan: PlanRow) -> Anchor | None:
+    """The audit log's head recorded when `plan` was published (None before migration 0003)."""
+    if plan.audit_entries is None or plan.audit_head is None:
+        return None
+    return Anchor(plan.audit_entries, plan.audit_head)
+
+
+def _anchor_html(anchor: Anchor | None) -> str:
+    if anchor is None:
+        return ""
+    e = html.escape
+    return f"""<h2>审计日志锚点</h2>
+<p>本计划公示时，系统的审计日志共 {anchor.entries} 条记录，最新一条的哈希（HMAC-SHA256）为
+<code>{e(anchor.head)}</code>。请与本页一同保存这两个值：日后运行
+<code>jianguan audit verify --anchor {e(str(anchor))}</code>，若此前的任何记录被改写、删除，或日志被截短，
+校验即失败。</p>
+"""
+
+
 def render_html(
     document: dict[str, Any],
     task: Task,
     names: dict[str, str],
     results: dict[str, tuple[str, str]],
     deadlines: dict[str, date],
+    anchor: Anchor | None = None,
 ) -> str:
     """The static 一公开 page (no scripts, no external resources: it works offline)."""
     e = html.escape
@@ -256,7 +279,7 @@ HMAC-SHA256(密钥 = 种子的十六进制字节, 消息 = "任务编号|统一�
 <code>jianguan plan verify --plan plan.json --enterprises enterprises.csv --inspectors inspectors.csv --task task.yaml</code>（重算抽取并核对全部约束）<br>
 <code>jianguan plan generate --enterprises enterprises.csv --inspectors inspectors.csv --task task.yaml --seed 上述种子 --out 重算.json</code>（排期的随机成本同样由种子决定且最优解唯一，重算结果应与公布的 plan.json 逐字节相同）。</p>
 {replan_note}
-<h2>各层抽取情况</h2>
+{_anchor_html(anchor)}<h2>各层抽取情况</h2>
 {_table(("层", "企业数", "比例", "抽取数"), strata_rows)}
 <h2>检查安排与结果（结果应于检查后 {RESULTS_WITHIN_WORKING_DAYS} 个工作日内公示）</h2>
 {_table(("统一社会信用代码", "企业名称", "检查日期", "事项", "检查人员", "检查结果", "结果公示期限"), plan_rows)}
@@ -264,6 +287,24 @@ HMAC-SHA256(密钥 = 种子的十六进制字节, 消息 = "任务编号|统一�
 {_table(("统一社会信用代码", "企业名称", "原因"), unscheduled_rows)}
 </body></html>
 """
+
+
+def publication_record(plan: PlanRow, anchor: Anchor | None) -> dict[str, Any]:
+    """What was published and when, with the audit log's head at that moment."""
+    return {
+        "plan_id": plan.id,
+        "task_id": plan.task_id,
+        "plan_sha256": plan.plan_sha256,
+        "published_at": plan.published_at.isoformat() if plan.published_at else None,
+        "audit_anchor": None
+        if anchor is None
+        else {
+            "entries": anchor.entries,
+            "head": anchor.head,
+            "scheme": KEYED,
+            "check": f"jianguan audit verify --anchor {anchor}",
+        },
+    }
 
 
 def export_publication(
@@ -274,7 +315,8 @@ def export_publication(
     out_dir: Path,
     actor: str,
 ) -> list[Path]:
-    """Write plan.json, plan.csv, results.csv and index.html for a published plan."""
+    """Write plan.json, plan.csv, results.csv, publication.json (the publication record:
+    when, and the audit log's anchor) and index.html for a published plan."""
     plan = _published(session, plan_id)
     document = document_of(plan)
     names = {e.id: e.name for e in enterprises}
@@ -314,8 +356,17 @@ def export_publication(
         )
     )
     paths.append(_write_csv(out_dir / "results.csv", RESULTS_HEADER, results_rows(rows, names)))
+    anchor = anchor_of(plan)
+    record_path = out_dir / "publication.json"
+    record_path.write_text(
+        json.dumps(publication_record(plan, anchor), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    paths.append(record_path)
     page = out_dir / "index.html"
-    page.write_text(render_html(document, task, names, results, deadlines), encoding="utf-8")
+    page.write_text(
+        render_html(document, task, names, results, deadlines, anchor), encoding="utf-8"
+    )
     paths.append(page)
     record(
         session,

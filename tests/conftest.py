@@ -66,3 +66,8 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     yield opened
     opened.dispose()
+
+
+# The audit log's key (jianguan.audit_key): fixed for the suite, so no test writes a key file
+# into the working directory; tests of the key file itself unset it.
+os.environ.setdefault("JIANGUAN_AUDIT_KEY", "jianguan-test-suite-audit-key-0123456789abcdef")

@@ -65,6 +65,8 @@ def _summary(plan: PlanRow) -> dict[str, Any]:
         "approved_by": plan.approved_by,
         "published_at": plan.published_at.isoformat() if plan.published_at else None,
         "parent_plan_id": plan.parent_plan_id,
+        # The audit log's head at publication (jianguan.audit.Anchor), as on the notice.
+        "audit_anchor": f"{plan.audit_entries}:{plan.audit_head}" if plan.audit_head else None,
     }
 
 

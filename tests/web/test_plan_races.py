@@ -19,13 +19,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
 import scheduler.lifecycle as lifecycle
 import scheduler.publication as publication
 import web.plan_views as plan_views
 from jianguan.audit import verify_chain
 from jianguan.db import Store
-from jianguan.models import AuditEvent, InspectionRow, PlanRow
+from jianguan.models import AuditEvent, InspectionRow, PlanRow, User
 from tests.web.flows import (
     PASSWORD,
     SECOND_REGULATOR,
@@ -33,27 +34,29 @@ from tests.web.flows import (
     create_task,
     generate,
     load_registry,
-    make_users,
     post,
     signed_in,
     token,
 )
 from web.app import create_app, store_of
-from web.users import create_user
 
 pytestmark = pytest.mark.postgres
 
 APPROVERS = [SECOND_REGULATOR, "reg3", "reg4", "reg5", "reg6", "reg7"]
 
 
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    return generate_password_hash(PASSWORD)  # once: hashing is most of a sign-up's time
+
+
 @pytest.fixture
-def racing(store: Store) -> Iterator[Flask]:
+def racing(store: Store, password_hash: str) -> Iterator[Flask]:
     """An app on this backend with a registry, a task, and six regulators besides reg1."""
     app = create_app(store.url, {"TESTING": True, "SECRET_KEY": "s"})
-    make_users(app)
     with store_of(app).session() as session:
-        for name in APPROVERS[1:]:
-            create_user(session, name, PASSWORD, "regulator")
+        for name in ["reg1", *APPROVERS]:
+            session.add(User(username=name, password_hash=password_hash, role="regulator"))
     with tempfile.TemporaryDirectory(prefix="jg") as folder:  # short paths (audit object id)
         load_registry(app, Path(folder))
     create_task(signed_in(app, "reg1"))
