@@ -35,10 +35,12 @@ class AuditKeyError(JianguanError):
 class AuditKey:
     secret: bytes
     where: str  # for messages: the variable's name or the file's path
+    key_id: str  # names the key in each event without revealing it
 
-    @property
-    def key_id(self) -> str:
-        return hmac.new(self.secret, b"jianguan audit key id", hashlib.sha256).hexdigest()[:16]
+    @classmethod
+    def of(cls, secret: bytes, where: str) -> AuditKey:
+        key_id = hmac.new(secret, b"jianguan audit key id", hashlib.sha256).hexdigest()[:16]
+        return cls(secret, where, key_id)
 
 
 def key_file() -> Path:
@@ -55,7 +57,7 @@ def _checked(text: str, where: str) -> AuditKey:
             "characters, e.g. the output of python3 -c 'import secrets; "
             "print(secrets.token_hex(32))'.",
         )
-    return AuditKey(secret.encode("utf-8"), where)
+    return AuditKey.of(secret.encode("utf-8"), where)
 
 
 def _create(path: Path) -> None:

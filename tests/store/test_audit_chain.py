@@ -236,7 +236,7 @@ def test_a_prefix_rewritten_with_the_key_is_found_against_an_anchor(
 
 def test_another_key_is_named_not_called_tampering(logged: Any) -> None:
     store, _tamper, ids = logged
-    other = AuditKey(b"another-key-of-sufficient-length-0123456789", "test")
+    other = AuditKey.of(b"another-key-of-sufficient-length-0123456789", "test")
     with store.session() as session:
         check = verify_chain(session, key=other)
     assert check.first_broken_id == ids[0]
