@@ -1,5 +1,5 @@
 """Seconds for simulations started from the browser, measured next to the estimate the web
-server uses to refuse runs that are too large (web.simulation_jobs.estimated_seconds, limit
+server uses to refuse runs that are too large (web.simulations.jobs.estimated_seconds, limit
 MAX_SECONDS). Runs go as the web job runs them: one process (`workers=1`), BLAS threads
 pinned to one, one core, the cache bypassed.
 
@@ -26,8 +26,8 @@ import yaml  # noqa: E402
 from simulations.population import load_population  # noqa: E402
 from simulations.runner import run_scenario, uses_exact_draw  # noqa: E402
 from simulations.scenario_file import ScenarioFile, parse_scenario  # noqa: E402
-from web.scenario_form import blank_form, form_data  # noqa: E402
-from web.simulation_jobs import MAX_ENTERPRISES, MAX_SECONDS, estimated_seconds  # noqa: E402
+from web.simulations.jobs import MAX_ENTERPRISES, MAX_SECONDS, estimated_seconds  # noqa: E402
+from web.simulations.scenario_form import blank_form, form_data  # noqa: E402
 
 
 def _default_form_scenario() -> ScenarioFile:

@@ -22,7 +22,7 @@ from jianguan.db import open_store
 from jianguan.models import EnterpriseRow, OfficerRow
 from scheduler import lifecycle
 from scheduler.planner import PlanSettings, generate_plan
-from web.users import create_user
+from web.auth.users import create_user
 
 PASSWORD = "bench-password-1"
 

@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from jianguan import audit_commands, registry_commands
 from jianguan.cli_support import report_error
@@ -30,6 +31,25 @@ LAZY_GROUPS = {
 }
 
 
+def _registry_generate(args: argparse.Namespace) -> int:
+    # Lazy: the synthetic registry lives with the simulations, which need it most.
+    from simulations.synthetic_registry import write_registry
+
+    if args.enterprises < 0 or args.officers < 0:
+        raise JianguanError("企业数和人员数不能为负数", "counts must not be negative")
+    districts = [d for d in (args.districts or "").split(",") if d] or None
+    paths = write_registry(
+        Path(args.out),
+        enterprises=args.enterprises,
+        officers=args.officers,
+        seed=args.seed,
+        districts=districts,
+    )
+    for path in paths:
+        print(path)
+    return 0
+
+
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jianguan",
@@ -37,7 +57,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    registry_commands.register(subparsers)
+    registry_commands.register(subparsers, generate=_registry_generate)
     audit_commands.register(subparsers)
     modules = (
         [LAZY_GROUPS[wanted]]

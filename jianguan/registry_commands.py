@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from jianguan.cli_support import lang_parent
 from jianguan.errors import JianguanError
 
-
-def _generate(args: argparse.Namespace) -> int:
-    # Lazy: the synthetic registry lives with the simulations, which need it most.
-    from simulations.synthetic_registry import write_registry
-
-    if args.enterprises < 0 or args.officers < 0:
-        raise JianguanError("企业数和人员数不能为负数", "counts must not be negative")
-    districts = [d for d in (args.districts or "").split(",") if d] or None
-    paths = write_registry(
-        Path(args.out),
-        enterprises=args.enterprises,
-        officers=args.officers,
-        seed=args.seed,
-        districts=districts,
-    )
-    for path in paths:
-        print(path)
-    return 0
+Handler = Callable[[argparse.Namespace], int]
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -66,7 +50,9 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, generate: Handler) -> None:
+    """`generate` writes a synthetic registry; the composition root passes it in, since the
+    generator lives with the simulations, which this package must not import."""
     group = subparsers.add_parser("registry", help="一单两库：生成、导入、导出 / the registry")
     leaves = group.add_subparsers(dest="registry_command", metavar="ACTION")
     leaves.required = True
@@ -80,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gen.add_argument(
         "--districts", help="comma-separated city (4-digit) or district (6-digit) codes"
     )
-    gen.set_defaults(func=_generate)
+    gen.set_defaults(func=generate)
 
     imp = leaves.add_parser("import", parents=common, help="校验并导入 / validate and load")
     imp.add_argument("--enterprises", help="enterprises.csv or .xlsx")

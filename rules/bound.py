@@ -183,7 +183,8 @@ def bind_package(
     for name, spec in package.model.derived.items():
         if spec.add_years is not None:
             y = spec.add_years.years
-            years[name] = int(params[y["param"]]) if isinstance(y, dict) else y
+            count = int(params[y["param"]]) if isinstance(y, dict) else y
+            years[name] = -count if spec.add_years.back else count
     blob = json.dumps(
         {
             "sha": package.sha256,

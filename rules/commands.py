@@ -8,9 +8,13 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jianguan.cli_support import lang_parent
 from rules.issues import RuleFileError, RulesError
+
+if TYPE_CHECKING:
+    from rules.package import Package
 
 
 def _as_of(text: str) -> date:
@@ -48,6 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     decide.add_argument("--output", metavar="F", help="输出文件（默认：标准输出）")
     decide.add_argument("--as-of", type=_as_of, metavar="DATE", help="判定日期（默认：今天）")
     decide.add_argument("--engine", choices=["durable", "vector"], default="durable")
+    decide.add_argument(
+        "--db", help="store URL: decide with the versions signed off there, as the web does"
+    )
     decide.set_defaults(func=cmd_decide)
 
     diff = sub.add_parser(
@@ -122,13 +129,46 @@ def cmd_test(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _store_versions(args: argparse.Namespace) -> list[Package] | None:
+    """The package's versions as the web decides with them: the shipped files plus versions
+    signed off in the store at `--db`. Says on stderr which version decides."""
+    from jianguan.db import open_store
+    from rules.registry import version_at
+    from rules.versions.in_force import deciding_versions, shipped_packages
+
+    if args.package not in shipped_packages():
+        return None  # decide_records names the unknown package
+    store = open_store(args.db)
+    try:
+        with store.session() as session:
+            versions = deciding_versions(session, args.package)
+    finally:
+        store.dispose()
+    day = args.as_of or date.today()
+    current = version_at(versions, day)
+    if current is not None:
+        print(
+            f"version in force in the store on {day}: {args.package} {current.version}"
+            if args.lang == "en"
+            else f"数据库中 {day} 生效的版本：{args.package} {current.version}",
+            file=sys.stderr,
+        )
+    return versions
+
+
 def cmd_decide(args: argparse.Namespace) -> int:
     from rules.decision import decide_records
     from rules.jsonl import read_jsonl, write_jsonl
 
     records = read_jsonl(args.input)
+    versions = _store_versions(args) if args.db else None
     rows = decide_records(
-        args.package, records, as_of=args.as_of, engine=args.engine, lang=args.lang
+        args.package,
+        records,
+        as_of=args.as_of,
+        engine=args.engine,
+        lang=args.lang,
+        versions=versions,
     )
     if args.output:
         try:

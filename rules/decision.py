@@ -211,7 +211,8 @@ def _lighter(
     )
     out = dict(chosen)
     out["id"] = now["id"]
-    out["explanation"] = note + " " + chosen.get("explanation", "")
+    if "explanation" in chosen:  # a bulk (unexplained) decision carries no text to prefix
+        out["explanation"] = note + " " + chosen["explanation"]
     out["basis"] = [*chosen["basis"], "《中华人民共和国行政处罚法》第三十七条"]
     out["art37"] = {
         "conduct_version": then["package_version"],

@@ -33,6 +33,8 @@ class Citation(Strict):
     issuer: str | None = None
     published: date | None = None
     url: str | None = None
+    # Where the quoted text was published or found (a gazette, a website, a re-post's address).
+    source: str | None = None
     excerpt: Text
     # Set when the basis is a local example or a project default rather than national law.
     local_example: str | None = None
@@ -100,6 +102,12 @@ class TableRow(Strict):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,40}$")]
     title_zh: str | None = None
     title_en: str | None = None
+    # A list item as its list prints it: the provisions violated, the conditions for no
+    # penalty, the basis applied, and where that text was found.
+    provisions_zh: str | None = None
+    conditions_zh: str | None = None
+    basis_zh: str | None = None
+    source: str | None = None
     note: str | None = None
 
 
@@ -113,6 +121,8 @@ class Table(Strict):
 class AddYears(Strict):
     field: Name
     years: Small | dict[str, str]
+    # Count the years back from the date instead of forward (a look-back window).
+    back: bool = False
 
 
 class YearsBetween(Strict):

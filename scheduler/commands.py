@@ -15,6 +15,8 @@ from jianguan.registry_read import read_enterprises, read_inspectors
 from jianguan.registry_schema import Enterprise, Officer
 from scheduler.task_file import Task, read_task
 
+DB_HELP = "store URL: decide empty tiers with the rule versions signed off there"
+
 
 def _progress() -> Callable[[str], None]:
     began = time.monotonic()
@@ -29,7 +31,34 @@ def _inputs(args: argparse.Namespace) -> tuple[list[Enterprise], list[Officer], 
     task = read_task(args.task)
     enterprises = read_enterprises(args.enterprises)
     officers = read_inspectors(args.inspectors)
+    if getattr(args, "db", None):
+        enterprises = _decided_by_store(args.db, enterprises, task, args.lang)
     return enterprises, officers, task
+
+
+def _decided_by_store(
+    db_url: str, enterprises: list[Enterprise], task: Task, lang: str
+) -> list[Enterprise]:
+    """Tiers and key flags the file leaves empty, decided by the rule versions signed off in
+    the store, on the task's first day — exactly as the web decides them for its draw."""
+    from jianguan.db import open_store
+    from rules.versions.decided_registry import decide_missing, versions_in_force
+    from rules.versions.in_force import versions_by_package
+
+    store = open_store(db_url)
+    try:
+        with store.session() as session:
+            versions = versions_by_package(session)
+    finally:
+        store.dispose()
+    used = ", ".join(
+        f"{pid} {v}" for pid, v in versions_in_force(versions, task.period.start).items()
+    )
+    if lang == "en":
+        print(f"empty tiers decided by the versions in force in the store: {used}", file=sys.stderr)
+    else:
+        print(f"空缺的信用分类与重点监管按数据库中生效的规则版本判定：{used}", file=sys.stderr)
+    return decide_missing(enterprises, task.period.start, versions)
 
 
 def _commit(args: argparse.Namespace) -> int:
@@ -140,13 +169,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "commit", parents=common, help="种子产生前公布输入摘要 / print inputs_sha256 to publish"
     )
     _registry_args(commit)
+    commit.add_argument("--db", help=DB_HELP)
     commit.set_defaults(func=_commit)
 
     gen = leaves.add_parser("generate", parents=common, help="抽取并排期 / draw and schedule")
     _registry_args(gen)
     gen.add_argument("--seed", required=True, help="public seed: ≥32 hex digits")
     gen.add_argument("--out", required=True, help="plan.json to write")
-    gen.add_argument("--db", help="store URL: count approved plans for the annual cap")
+    gen.add_argument("--db", help=DB_HELP + "; count approved plans for the annual cap")
     gen.add_argument(
         "--workers", type=int, default=1, help="CP-SAT workers per region (result unchanged)"
     )
@@ -159,7 +189,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ver = leaves.add_parser("verify", parents=common, help="核验计划 / verify a plan")
     ver.add_argument("--plan", required=True, help="plan.json")
     _registry_args(ver)
-    ver.add_argument("--db", help="store URL: also check the annual cap against approved plans")
+    ver.add_argument("--db", help=DB_HELP + "; check the annual cap against approved plans")
     ver.set_defaults(func=_verify)
     register_lifecycle(leaves, common)
 

@@ -91,17 +91,8 @@ def classify(enterprises: Sequence[Enterprise], as_of: date) -> list[Classified]
     missing = [e for e in enterprises if e.credit_tier is None or e.key_supervision is None]
     decided: dict[str, tuple[str, bool]] = {}
     if missing:
-        try:
-            from rules.api import classify_enterprises  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            first = missing[0].id
-            raise DrawError(
-                f"{len(missing)} 家企业（例如 {first}）未给出 credit_tier 或 key_supervision，"
-                "而规则包接口 rules.api 不可用；请在 enterprises.csv 中填写这两列，或安装规则包",
-                f"{len(missing)} enterprise(s) (e.g. {first}) lack credit_tier or "
-                "key_supervision and the rule packages (rules.api) are not available; fill "
-                "those columns in enterprises.csv or install the rule packages",
-            ) from None
+        from rules.api import classify_enterprises  # lazy: the engines load only when needed
+
         results = classify_enterprises(list(missing), as_of=as_of)
         for enterprise, result in zip(missing, results, strict=True):
             tier = enterprise.credit_tier or result.credit_tier

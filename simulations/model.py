@@ -20,7 +20,7 @@ import numpy as np
 from simulations import rule_packages
 from simulations.behaviour import Behaviour
 from simulations.capacity import allocate, period_task, quarter_bounds, schedulable_days, slots
-from simulations.case_facts import UNIFORMS_PER_CASE, case_columns
+from simulations.case_facts import NO_RECORD, UNIFORMS_PER_CASE, case_columns
 from simulations.policy import PERIODS_PER_YEAR, TIERS, Policy
 from simulations.population import Population
 from simulations.stratified_sample import KEY, exact_draw, sampled_draw, seed_hex, strata_codes
@@ -49,7 +49,7 @@ class _Streams:
         return np.random.default_rng(np.random.SeedSequence([self.seed, period, purpose]))
 
 
-_INIT, _ONSET, _CORRECT, _DETECT, _CASE, _DRAW, _ORDER, _EXPIRE = range(8)
+_INIT, _ONSET, _CORRECT, _DETECT, _CASE, _DRAW, _ORDER, _EXPIRE, _HISTORY = range(9)
 
 
 def _days(d: date) -> int:
@@ -87,6 +87,11 @@ def run_variant(
         - (init.random(n) * _QUARTER_DAYS).astype(np.int64)
     )
     penalties_initial = population.columns["penalties_3y"].astype(np.int64).copy()
+    last_violation = initial_last_violation(
+        penalties_initial,
+        np.where(violating, np.minimum(onset, _days(start0)), _days(start0)),
+        streams.rng(0, _HISTORY).random(n),
+    )
     recent: deque[np.ndarray] = deque(maxlen=PENALTY_MEMORY)
     last_penalised = np.full(n, -10_000, dtype=np.int64)
     last_waived = np.full(n, -10_000, dtype=np.int64)
@@ -157,7 +162,7 @@ def run_variant(
         cases = case_columns(
             streams.rng(p, _CASE).random((UNIFORMS_PER_CASE, n))[:, f],
             population.columns["high_risk_licence"][f],
-            penalties[f] == 0,
+            last_violation[f],
             onset[f],
             visit_day[f],
         )
@@ -189,13 +194,21 @@ def run_variant(
         penalties_initial = penalties_initial - expiring
         last_penalised[penalised] = p
         last_waived[waived] = p
+        last_violation[f] = visit_day[f]  # a penalty or a waiver: either is on record
 
         # 7. behaviour: onsets among compliant firms, self-correction among violators
         seen_q = np.minimum(
             1.0,
             PERIODS_PER_YEAR * tier_inspections_now(tier, inspected) / np.maximum(tier_counts, 1),
         )
-        first = (penalties_initial + sum(recent)) == 0 if policy.first_offence_leniency else None
+        # firms a violation next quarter would find with no record in the package's
+        # look-back (SAMR's 首违: none of the same kind in two years)
+        lookback = rule_packages.first_offence_years(end)
+        first = (
+            last_violation <= _days(_years_before(end, lookback))
+            if policy.first_offence_leniency
+            else None
+        )
         rate = onset_rate(
             hazard, b, seen_q - expected_q0, tier, p - last_penalised, p - last_waived, first
         )
@@ -231,6 +244,30 @@ def run_variant(
         metrics[f"burden_{t}"] = _ratio(tier_inspections[i], mean_tier[i]) / years
         metrics[f"inspections_{t}"] = float(tier_inspections[i]) / years
     return metrics
+
+
+def initial_last_violation(
+    penalties_3y: np.ndarray, before: np.ndarray, uniforms: np.ndarray
+) -> np.ndarray:
+    """Day of each firm's last recorded violation at the start, from its penalty count.
+
+    A firm with k penalties in the three years before `before` (days) had its last one at the
+    latest of k uniform days in that window (the maximum of k uniforms is U^(1/k)); a firm
+    with none has NO_RECORD.
+    """
+    window = 3 * 365
+    k = np.maximum(penalties_3y, 1).astype(np.float64)
+    back = np.ceil(window * (1.0 - uniforms ** (1.0 / k))).astype(np.int64)
+    last = before - np.maximum(back, 1)
+    return np.where(penalties_3y > 0, last, NO_RECORD)
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day `years` earlier; 29 February falls on 28 February."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def onset_rate(

@@ -91,6 +91,16 @@ def case_outcomes(
     return np.asarray(result.outcome).astype(str)
 
 
+def first_offence_years(as_of: date) -> int:
+    """The penalty package's first-offence look-back (years) in force on `as_of`."""
+    from rules.registry import version_at, versions_of
+
+    version = version_at(versions_of(PENALTY_EXEMPTION), as_of)
+    if version is None:
+        raise RuntimeError(f"no {PENALTY_EXEMPTION} version is in force on {as_of}")
+    return int(version.parameters_at(as_of)["first_offence_window_years"])
+
+
 def package_hashes() -> dict[str, list[str]]:
     """Content hash of every version of each package the simulation uses (scenario id)."""
     from rules.registry import versions_of

@@ -12,9 +12,10 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from jianguan.config import instance_dir
-from jianguan.db import Store, open_store
-from web.login_limit import LoginLimiter
-from web.url_ids import RowIdConverter
+from jianguan.db import open_store
+from web import extensions
+from web.core.login_limit import LoginLimiter
+from web.core.url_ids import RowIdConverter
 
 
 def _secret_key() -> str:
@@ -60,15 +61,14 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key()
     store = open_store(db_url)
-    app.extensions["jianguan_store"] = store
-    app.extensions["jianguan_login_limit"] = LoginLimiter(
-        app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"]
+    extensions.install(
+        app, store, LoginLimiter(app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"])
     )
 
-    from web.access import install_gate
-    from web.error_pages import install_error_pages
-    from web.i18n import install_babel
-    from web.paging import page_url
+    from web.core.access import install_gate
+    from web.core.error_pages import install_error_pages
+    from web.core.i18n import install_babel
+    from web.core.paging import page_url
 
     app.url_map.converters["int"] = RowIdConverter  # before any route is added
     _install_upload_limits(app)  # before CSRF: its check reads the whole form first
@@ -118,8 +118,8 @@ def _install_upload_limits(app: Flask) -> None:
 
 
 def _install_login(app: Flask) -> None:
-    from web.db_session import db
-    from web.users import SignedIn, load_signed_in
+    from web.auth.users import SignedIn, load_signed_in
+    from web.core.db_session import db
 
     manager = LoginManager(app)
     manager.session_protection = "strong"
@@ -130,47 +130,17 @@ def _install_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web.api_views import api
-    from web.audit_views import audit_area
-    from web.auth_views import auth
-    from web.plan_views import plans
-    from web.public_views import public_area
-    from web.registry_upload import registry_upload
-    from web.registry_views import registry
-    from web.result_views import results
-    from web.rules_views import rules_area
-    from web.simulation_views import simulations_area
-    from web.task_views import plans as _routes_on_plans  # noqa: F401  (registers task routes)
+    from web import api, audit, auth, plans, public, registry, rules, simulations
 
-    for blueprint in (
-        auth,
-        registry,
-        registry_upload,
-        plans,
-        results,
-        audit_area,
-        public_area,
-        api,
-        rules_area,
-        simulations_area,
-    ):
-        app.register_blueprint(blueprint)
+    for area in (auth, registry, plans, audit, public, api, rules, simulations):
+        for blueprint in area.BLUEPRINTS:
+            app.register_blueprint(blueprint)
 
 
 def _install_jobs(app: Flask) -> None:
-    from web.plan_jobs import JobRegistry
-    from web.plan_views import soft_goal_name, status_name
+    from web.plans.jobs import JobRegistry
+    from web.plans.views import soft_goal_name, status_name
 
     app.extensions["jianguan_jobs"] = JobRegistry()
     app.jinja_env.globals["plan_status"] = status_name
     app.jinja_env.globals["soft_goal"] = soft_goal_name
-
-
-def store_of(app: Flask) -> Store:
-    store: Store = app.extensions["jianguan_store"]
-    return store
-
-
-def login_limiter(app: Flask) -> LoginLimiter:
-    limiter: LoginLimiter = app.extensions["jianguan_login_limit"]
-    return limiter

@@ -16,8 +16,9 @@ def _web(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from web.app import create_app, store_of
+    from web.app import create_app
     from web.demo import build_demo
+    from web.extensions import store_of
     from web.serve import serve
 
     app = create_app(args.db)

@@ -68,7 +68,7 @@ def build_registry(store: Store, size: DemoSize, out: Path) -> tuple[Path, Path]
 
 
 def create_demo_users(store: Store) -> None:
-    from web.users import ensure_user
+    from web.auth.users import ensure_user
 
     print("[2/4] 演示账号（仅供本机演示，正式部署请删除）：")
     with store.session() as session:

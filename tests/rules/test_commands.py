@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from jianguan.cli import main
+from rules.loader import PACKAGES_DIR
 from tests.rules.conftest import CREDIT, write
 
 CASE = {
@@ -24,7 +25,8 @@ CASE = {
 
 def test_check_passes_shipped_files(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "check"]) == 0
-    assert "3" in capsys.readouterr().out
+    shipped = len(list(PACKAGES_DIR.glob("*/*.yaml")))
+    assert f"{shipped} 个规则文件" in capsys.readouterr().out
 
 
 def test_check_reports_file_line_and_fails(

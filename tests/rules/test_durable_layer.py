@@ -16,7 +16,7 @@ def test_compiled_json_names_rules_by_id_and_never_uses_id_fields() -> None:
     bound = bound_at(versions_of("penalty-exemption")[-1], AS_OF)
     ruleset = durable_engine.compile_ruleset(bound)
     [(name, rules)] = ruleset.items()
-    assert name.startswith("penalty_exemption_v2021_7_15_")
+    assert name.startswith("penalty_exemption_v" + bound.package.version.replace(".", "_") + "_")
     runs = sorted(r["run"] for r in rules.values())
     assert all(r.startswith("emit|") for r in runs)
     assert "emit|art33-2-no-fault" in runs

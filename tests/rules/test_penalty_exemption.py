@@ -19,8 +19,8 @@ BASE: dict[str, Any] = {
     "corrected_in_time": False,
     "first_offence": False,
     "no_fault_proven": False,
-    "occurred_on": "2023-03-01",
-    "discovered_on": "2023-06-01",
+    "occurred_on": "2025-03-01",
+    "discovered_on": "2025-06-01",
     "life_health_financial_safety": False,
 }
 AS_OF = date(2026, 11, 1)
@@ -122,9 +122,10 @@ CASES = [
             "first_offence": True,
             "harm": "slight",
             "corrected_in_time": True,
+            "food_safety_incident": False,
         },
         "may_waive",
-        ["art33-1-first-offence", "samr-2025-first-offence-list"],
+        ["art33-1-first-offence", "samr-2025-fw01-bulk-food-unlicensed"],
     ),
     (
         "SAMR minor list item",
@@ -290,6 +291,7 @@ def test_evaluate_columns_for_simulations_honours_leniency_switch() -> None:
         "discovered_on": np.array(["2024-06-01"] * n, dtype="datetime64[D]"),
         "life_health_financial_safety": np.zeros(n, bool),
         "violation_code": np.array(["", "SAMR2025_FW01", ""]),
+        "food_safety_incident": np.zeros(n, bool),
         "mitigating": {"confessed": np.array([False, False, True])},
     }
     on = evaluate_columns("penalty-exemption", cols, as_of=AS_OF)
@@ -298,7 +300,7 @@ def test_evaluate_columns_for_simulations_honours_leniency_switch() -> None:
     )
     assert list(on.outcome) == ["no_penalty", "may_waive", "may_waive"]
     assert list(off.outcome) == ["no_penalty", "penalise", "mitigate"]
-    assert on.fired[on.rule_ids.index("samr-2025-first-offence-list")].tolist() == [
+    assert on.fired[on.rule_ids.index("samr-2025-fw01-bulk-food-unlicensed")].tolist() == [
         False,
         True,
         False,

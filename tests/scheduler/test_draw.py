@@ -60,21 +60,9 @@ def test_bad_seeds_are_refused(seed: str) -> None:
         draw(_pop(firms, task), task, seed)
 
 
-def test_missing_tier_without_rules_says_how_to_fix(monkeypatch) -> None:
-    import dataclasses
-    import sys
-
-    monkeypatch.setitem(sys.modules, "rules.api", None)
-    firms = [dataclasses.replace(e, credit_tier=None) for e in f.enterprises(3)]
-    with pytest.raises(DrawError) as caught:
-        classify(firms, f.task().period.start)
-    assert "credit_tier" in caught.value.message("en")
-
-
 def test_undecided_tiers_are_decided_by_the_rule_packages() -> None:
     import dataclasses
 
-    pytest.importorskip("rules.api")
     firms = f.enterprises(6)
     undecided = [dataclasses.replace(e, credit_tier=None, key_supervision=None) for e in firms]
     undecided[0] = dataclasses.replace(

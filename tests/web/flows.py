@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 from jianguan.db import Store
 from jianguan.registry_store import import_registry
-from tests.store import samples
-from web.app import store_of
-from web.users import create_user
+from tests.jianguan import samples
+from web.auth.users import create_user
+from web.extensions import store_of
 
 PASSWORD = "correct-horse-9"
 ROLE_USERS = {"regulator": "reg1", "legal": "legal1", "planner": "plan1", "admin": "admin1"}

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from jianguan.models import AuditEvent
 from tests.web.flows import post
-from web.app import store_of
+from web.extensions import store_of
 
 # Small enough for a test (under a second), large enough for every metric to be defined.
 SMALL_FORM = {

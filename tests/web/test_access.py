@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from tests.web.flows import ROLE_USERS, signed_in, token
 from tests.web.rules_routes import RULES_ROUTES
 from tests.web.simulation_routes import SIMULATION_ROUTES
-from web.access import ROLES
+from web.core.access import ROLES
 
 EVERYONE = frozenset(ROLES)
 REG_ADMIN = frozenset({"regulator", "admin"})

@@ -32,10 +32,11 @@ from tests.web.flows import (
     token,
 )
 from tests.web.test_access import ROUTES
-from web.access import ROLES
-from web.app import create_app, store_of
+from web.app import create_app
+from web.core.access import ROLES
+from web.extensions import store_of
 
-SPEC = json.loads((Path(__file__).resolve().parents[2] / "web/openapi.json").read_text("utf-8"))
+SPEC = json.loads((Path(__file__).resolve().parents[2] / "web/api/openapi.json").read_text("utf-8"))
 WHO = [*ROLES, "anonymous"]
 MISSING = 999_999
 

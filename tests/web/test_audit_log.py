@@ -19,7 +19,7 @@ from tests.web.flows import (
     post,
     signed_in,
 )
-from web.app import store_of
+from web.extensions import store_of
 
 
 def test_chain_verifies_then_detects_a_tampered_row(app: Flask) -> None:

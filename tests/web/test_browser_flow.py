@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from tests.store import samples
+from tests.jianguan import samples
 from tests.web.browser_steps import console_errors_of, sign_in
 from tests.web.flows import ENTERPRISES, SECOND_REGULATOR, TASK_FORM, load_registry
 

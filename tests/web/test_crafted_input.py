@@ -14,7 +14,7 @@ from jianguan.db import Store
 from tests.web.flows import make_users, signed_in, token
 from web.app import create_app
 
-SPEC = json.loads((Path(__file__).resolve().parents[2] / "web/openapi.json").read_text("utf-8"))
+SPEC = json.loads((Path(__file__).resolve().parents[2] / "web/api/openapi.json").read_text("utf-8"))
 DECIDE = "/api/rules/penalty-exemption/decide"
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 from flask import Flask
 
 from jianguan.registry_store import import_registry, load_enterprises
+from rules.versions.decided_registry import decided_enterprises
 from scheduler.draw import classify
-from tests.store import samples
+from tests.jianguan import samples
 from tests.web import test_rules_signoff as signoff
 from tests.web.flows import E1, E2, OFFICERS, signed_in
-from web.app import store_of
-from web.decided_registry import decided_enterprises
+from web.extensions import store_of
 
 PERIOD_START = date(2027, 3, 1)
 # E1: founded 2012, one penalty → 90 points: tier A under the shipped cut-off (90), B under the

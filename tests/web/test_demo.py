@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from jianguan.db import open_store
 from jianguan.models import AuditEvent, PlanRow, User
+from web.auth.users import authenticate
 from web.demo import DEMO_USERS, DemoSize, build_demo, demo_password
-from web.users import authenticate
 
 
 @pytest.mark.slow

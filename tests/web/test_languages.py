@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from flask import Flask
 
 from tests.web.flows import signed_in
-from web.i18n import CATALOGUE_DIRS
+from web.core.i18n import CATALOGUE_DIRS
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 CATALOGUES = [d / "en" / "LC_MESSAGES" for d in CATALOGUE_DIRS]
@@ -41,16 +41,20 @@ def test_every_string_in_the_ui_has_an_english_translation() -> None:
     for folder in CATALOGUES:
         with (folder / "messages.po").open("rb") as handle:
             translated |= {m.id: m.string for m in read_po(handle) if m.id}
-    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [
+        ("**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("**/templates/**.html", "jinja2"),
+    ]
     found = {
         message
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(WEB), method_map, keywords={"_": None, "gettext": None}
         )
     }
-    from web.access import ROLE_NAMES
-    from web.plan_state import STATUS_NAMES
-    from web.plan_views import SOFT_GOALS
+    from scheduler.plan_state import STATUS_NAMES
+    from web.core.access import ROLE_NAMES
+    from web.plans.views import SOFT_GOALS
 
     # names looked up at run time, which extraction cannot see
     found |= {*ROLE_NAMES.values(), *STATUS_NAMES.values(), *SOFT_GOALS.values()}

@@ -23,7 +23,7 @@ from werkzeug.security import generate_password_hash
 
 import scheduler.lifecycle as lifecycle
 import scheduler.publication as publication
-import web.plan_views as plan_views
+import web.plans.views as plan_views
 from jianguan.audit import verify_chain
 from jianguan.db import Store
 from jianguan.models import AuditEvent, InspectionRow, PlanRow, User
@@ -38,7 +38,8 @@ from tests.web.flows import (
     signed_in,
     token,
 )
-from web.app import create_app, store_of
+from web.app import create_app
+from web.extensions import store_of
 
 pytestmark = pytest.mark.postgres
 
@@ -281,7 +282,7 @@ def test_two_replans_of_one_plan_cannot_both_be_approved(racing: Flask) -> None:
 def test_double_submitted_generate_reuses_the_running_job(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import web.task_views as task_views
+    import web.plans.tasks as task_views
 
     with tempfile.TemporaryDirectory(prefix="jg") as folder:
         load_registry(app, Path(folder))

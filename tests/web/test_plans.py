@@ -7,12 +7,13 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from jianguan.models import AuditEvent, InspectionRow, PlanRow
+from jianguan.models import AuditEvent, DecisionRow, InspectionRow, PlanRow
 from tests.web.flows import (
     SECOND_REGULATOR,
     TASK_FORM,
@@ -22,7 +23,7 @@ from tests.web.flows import (
     post,
     signed_in,
 )
-from web.app import store_of
+from web.extensions import store_of
 
 
 def _text(html: str) -> str:
@@ -264,6 +265,57 @@ def test_finding_with_a_case_shows_the_penalty_exemption_decision(app: Flask, dr
         {**case, "occurred_on": "2027-04-01"},  # discovered before the conduct began
     )
     assert bad.status_code == 400 and 'id="result-error"' in bad.get_data(as_text=True)
+
+
+def test_the_enterprise_history_decides_the_first_offence_in_the_form(
+    app: Flask, draft: int
+) -> None:
+    _publish(app, draft)
+    author = signed_in(app, "reg1")
+    with store_of(app).session() as session:
+        row = session.scalars(select(InspectionRow).where(InspectionRow.plan_id == draft)).first()
+        assert row is not None
+        path = f"/plans/{draft}/inspections/{row.id}/result"
+    form = author.get(path).get_data(as_text=True)
+    assert 'name="prior_same_violation_on"' in form
+    assert '<option value="SAMR2025_FW05">' in form  # the list items of the version in force
+    case = {
+        "category": "发现问题已责令改正",
+        "with_case": "on",
+        "harm": "slight",
+        "corrected_in_time": "on",
+        "occurred_on": "2027-03-01",
+        "discovered_on": "2027-03-20",
+        "violation_code": "SAMR2025_FW05",
+        "food_stage": "sale",
+        "source_explained": "on",
+        "goods_value_yuan": "80",
+    }
+
+    def outcome_of(reply: Any) -> str:
+        assert reply.status_code == 302, reply.get_data(as_text=True)
+        page = author.get(reply.headers["Location"]).get_data(as_text=True)
+        found = re.search(r'id="decision-outcome">(\w+)<', page)
+        assert found is not None
+        return found.group(1)
+
+    # the last same-kind violation exactly two years earlier: a first offence, the list item
+    # applies; a day later: not a first offence
+    assert outcome_of(post(author, path, {**case, "prior_same_violation_on": "2025-03-01"})) == (
+        "may_waive"
+    )
+    with store_of(app).session() as session:
+        decision = session.get(DecisionRow, session.get(InspectionRow, row.id).decision_id)
+        assert decision is not None and "samr-2025-fw05-expired-food" in decision.rules
+    assert outcome_of(post(author, path, {**case, "prior_same_violation_on": "2025-03-02"})) == (
+        "penalise"
+    )
+    # ticked "first offence" against a record a year earlier: refused, naming both fields
+    bad = post(
+        author, path, {**case, "first_offence": "on", "prior_same_violation_on": "2026-03-01"}
+    )
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "first_offence" in text and "prior_same_violation_on" in text
 
 
 def test_task_for_a_year_without_a_statutory_calendar_asks_for_holidays(

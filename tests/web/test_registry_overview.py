@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 
 from jianguan.registry_store import import_registry
-from tests.store import samples
+from tests.jianguan import samples
 from tests.web.flows import PASSWORD, signed_in
-from web.app import store_of
+from web.extensions import store_of
 
 
 def _load(app: Flask, folder: Path) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 from flask import Flask
 
 from jianguan.models import DecisionRow
-from tests.store import samples
+from tests.jianguan import samples
 from tests.web.flows import E1, E3, ENTERPRISES, OFFICERS, load_registry, signed_in, token
-from web.app import store_of
+from web.extensions import store_of
 
 
 def _csv(header: str, rows: list[str]) -> bytes:

@@ -16,8 +16,8 @@ from jianguan.models import AuditEvent, RulePackageVersion
 from jianguan.yaml_shape import shape_problem
 from tests.web.flows import post, signed_in, token
 from tests.web.simulation_flows import SMALL_FORM, use_instance
-from web.app import store_of
-from web.simulation_jobs import simulation_jobs
+from web.extensions import store_of
+from web.simulations.jobs import simulation_jobs
 
 TRY = "/rules/credit-tier/v/2022.1/try"
 EDIT = "/rules/credit-tier/v/2022.1/edit"

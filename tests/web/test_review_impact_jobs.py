@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from web.rule_impact_jobs import ImpactBusyError, ImpactJob, ImpactJobs
-from web.rule_versions import shipped_packages
+from rules.versions.in_force import shipped_packages
+from web.rules.impact_jobs import ImpactBusyError, ImpactJob, ImpactJobs
 
 
 def test_a_running_comparison_is_reused_and_another_waits_its_turn() -> None:

@@ -17,11 +17,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-import web.rule_signoff as signoff
+import rules.versions.signoff as signoff
 from jianguan.db import Store
 from jianguan.models import AuditEvent, RulePackageVersion
 from tests.web.flows import SECOND_LEGAL, post, signed_in
-from web.app import store_of
+from web.extensions import store_of
 
 SHIPPED = Path(__file__).resolve().parents[2] / "rules/packages/credit-tier/2022-01-14.yaml"
 TOMORROW = date.today() + timedelta(days=1)
@@ -50,7 +50,7 @@ def _status(store: Store, row_id: int) -> tuple[str, str]:
 def _in_between(
     monkeypatch: pytest.MonkeyPatch, name: str, other: Callable[[], None]
 ) -> list[bool]:
-    """Patch `web.rule_signoff.<name>` so that its first call returns what it read, after
+    """Patch `rules.versions.signoff.<name>` so that its first call returns what it read, after
     `other` (another request) has committed: the window between a check and its write."""
     real = getattr(signoff, name)
     ran: list[bool] = []

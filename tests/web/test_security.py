@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 
 from tests.web.flows import PASSWORD, load_registry, login, post, signed_in, token
-from web.access import public
 from web.app import create_app
+from web.core.access import public
 
 
 def test_form_without_csrf_token_is_refused(app: Flask, tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_users_are_created_with_hashed_passwords(app: Flask) -> None:
     from sqlalchemy import select
 
     from jianguan.models import User
-    from web.app import store_of
+    from web.extensions import store_of
 
     with store_of(app).session() as session:
         row = session.scalars(select(User).where(User.username == "new1")).one()
@@ -167,8 +167,8 @@ def test_security_headers(app: Flask) -> None:
 def test_ensure_user_is_idempotent_and_create_user_refuses_duplicates(app: Flask) -> None:
     import pytest
 
-    from web.app import store_of
-    from web.users import UserError, create_user, ensure_user
+    from web.auth.users import UserError, create_user, ensure_user
+    from web.extensions import store_of
 
     with store_of(app).session() as session:
         assert ensure_user(session, "demo_legal", "demo-password-1", "legal") is True

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from jianguan.models import AuditEvent
 from tests.web.flows import post, signed_in
 from tests.web.simulation_flows import SMALL_FORM, events, use_instance, wait_for_job
-from web.app import store_of
-from web.simulation_jobs import simulation_jobs
+from web.extensions import store_of
+from web.simulations.jobs import simulation_jobs
 
 
 @pytest.fixture

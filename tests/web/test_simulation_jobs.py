@@ -15,7 +15,7 @@ from flask import Flask
 
 from tests.web.flows import post, signed_in
 from tests.web.simulation_flows import SMALL_FORM, events, start, use_instance, wait_for_job
-from web.simulation_jobs import SimulationBusyError, SimulationJob, SimulationJobs, new_job
+from web.simulations.jobs import SimulationBusyError, SimulationJob, SimulationJobs, new_job
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ def test_second_run_waits_for_the_first_and_internal_errors_fail_the_job(
         release.wait(10)
         raise RuntimeError("model bug")
 
-    monkeypatch.setattr("web.simulation_jobs.run_scenario", stuck_then_broken)
+    monkeypatch.setattr("web.simulations.jobs.run_scenario", stuck_then_broken)
     planner = signed_in(app, "plan1")
     job_path = start(planner, SMALL_FORM)
     busy = post(planner, "/simulations/run", {**SMALL_FORM, "seed": "12"})

@@ -1,0 +1,5 @@
+"""The JSON API, documented in openapi.json beside it."""
+
+from web.api.views import api
+
+BLUEPRINTS = (api,)

@@ -1,0 +1,161 @@
+"""The public notice (一公开): published plans and results, the seed and its commitment, and a
+server-side re-verification that says what it checked. No sign-in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, abort, current_app, render_template
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, joinedload
+
+from jianguan.models import AuditEvent, InspectionRow, PlanRow
+from scheduler.lifecycle import document_of
+from scheduler.plan_document import plan_bytes
+from scheduler.plan_review import enterprise_names, task_of
+from scheduler.plan_state import WAS_PUBLISHED, was_published
+from scheduler.publication import RESULTS_HEADER, csv_text, results_rows
+from web.core.access import public
+from web.core.db_session import db
+from web.core.i18n import current_language
+from web.core.paging import page_of, requested_page
+from web.core.render_cache import RenderCache
+from web.plans.check import CHECKS, verify_cached
+from web.plans.tasks import last_commitment
+
+public_area = Blueprint("public", __name__, template_folder="templates", url_prefix="/public")
+
+PUBLIC_PAGE_SIZE = 200
+
+
+def published_plan(plan_id: int, *, with_document: bool = True) -> PlanRow:
+    # The document (megabytes for a large plan) is loaded only where a page needs it.
+    options = () if with_document else (defer(PlanRow.document),)
+    plan = db().get(PlanRow, plan_id, options=[*options, joinedload(PlanRow.task)])
+    if plan is None or not was_published(plan):
+        abort(404)  # drafts and approvals in progress are not public, not even their existence
+    return plan
+
+
+@public_area.get("/")
+@public
+def index() -> str:
+    version = db().scalar(select(func.max(AuditEvent.id)))
+    entry = cache_of(current_app).get_or_render(
+        ("index", version, current_language()), lambda: ("", _index_body())
+    )
+    assert entry is not None
+    return render_template("public_index.html", body=Markup(entry[1]))
+
+
+def _index_body() -> str:
+    plans = (
+        db()
+        .scalars(
+            select(PlanRow)
+            .options(defer(PlanRow.document), joinedload(PlanRow.task))
+            .where(WAS_PUBLISHED)
+            .order_by(PlanRow.published_at.desc())
+        )
+        .all()
+    )
+    return render_template("public_index_body.html", plans=plans)
+
+
+@public_area.get("/plans/<int:plan_id>")
+@public
+def plan(plan_id: int) -> str:
+    # Every change a public page can show (publication, supersession, a recorded result) writes
+    # an audit event, so the newest event id versions the page: one primary-key lookup a
+    # request while nothing changes.
+    version = db().scalar(select(func.max(AuditEvent.id)))
+    page = requested_page()
+    key = (plan_id, version, page, current_language())
+    entry = cache_of(current_app).get_or_render(key, lambda: _plan_entry(plan_id, page))
+    if entry is None:
+        abort(404)
+    title, body = entry
+    return render_template("public_plan.html", title=title, body=Markup(body))
+
+
+def _plan_entry(plan_id: int, page: int) -> tuple[str, str] | None:
+    row = db().get(PlanRow, plan_id, options=[joinedload(PlanRow.task)])
+    if row is None or not was_published(row):
+        return None
+    return row.task.title, _plan_body(row, page)
+
+
+def _plan_body(row: PlanRow, page: int) -> str:
+    document = document_of(row)
+    task = task_of(row.task)
+    query = (
+        select(InspectionRow)
+        .where(InspectionRow.plan_id == row.id)
+        .order_by(InspectionRow.date, InspectionRow.enterprise_id)
+    )
+    shown = page_of(db(), query, PUBLIC_PAGE_SIZE)
+    recorded = db().scalar(
+        select(func.count(InspectionRow.result_category)).where(InspectionRow.plan_id == row.id)
+    )
+    names = enterprise_names(db(), [i.enterprise_id for i in shown.items])
+    return render_template(
+        "public_plan_body.html",
+        plan=row,
+        task=task,
+        document=document,
+        page=shown,
+        names=names,
+        commitment=str(document.get("original_inputs_sha256", document["inputs_sha256"])),
+        committed=last_commitment(row.task_id),
+        generated=row.generated_at,
+        recorded=recorded,
+    )
+
+
+def cache_of(app: Flask) -> RenderCache[tuple[str, str] | None]:
+    cache: RenderCache[tuple[str, str] | None] = app.extensions.setdefault(
+        "jianguan_public_cache", RenderCache()
+    )
+    return cache
+
+
+@public_area.get("/plans/<int:plan_id>/plan.json")
+@public
+def plan_json(plan_id: int) -> Response:
+    row = published_plan(plan_id)
+    body = plan_bytes(document_of(row))  # canonical bytes: hash them to check plan_sha256
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f"attachment; filename=plan-{plan_id}.json"},
+    )
+
+
+@public_area.get("/plans/<int:plan_id>/results.csv")
+@public
+def results_csv(plan_id: int) -> Response:
+    """Inspections and their results as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
+    row = published_plan(plan_id, with_document=False)
+    inspections = (
+        db()
+        .scalars(
+            select(InspectionRow)
+            .where(InspectionRow.plan_id == row.id)
+            .order_by(InspectionRow.date, InspectionRow.enterprise_id)
+        )
+        .all()
+    )
+    found = enterprise_names(db(), [i.enterprise_id for i in inspections])
+    names = {eid: name for eid, (name, _district) in found.items()}
+    return Response(
+        csv_text(RESULTS_HEADER, results_rows(inspections, names)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=results-{plan_id}.csv"},
+    )
+
+
+@public_area.get("/plans/<int:plan_id>/verify")
+@public
+def verify(plan_id: int) -> str:
+    row = published_plan(plan_id)
+    result = verify_cached(current_app, row)
+    return render_template("public_verify.html", plan=row, result=result, checks=CHECKS)
