@@ -1,7 +1,7 @@
 """The `jianguan` command (formats.md §6). Exit codes: 0 ok, 1 bad data or failed check, 2 usage.
 
-This module is the composition root: it owns the `registry` group and reaches the other
-groups (`rules`, `plan`, `sim`, `web`/`demo`) by importing their `commands` module lazily,
+This module is the composition root: it owns the `registry` and `audit` groups and reaches the
+other groups (`rules`, `plan`, `sim`, `web`/`demo`) by importing their `commands` module lazily,
 so `jianguan registry import` never pays for OR-Tools or Flask. Each such module defines
 `register(subparsers)`; each leaf sets `func=handler` with `handler(args) -> int`.
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from jianguan import registry_commands
+from jianguan import audit_commands, registry_commands
 from jianguan.cli_support import report_error
 from jianguan.config import instance_dir
 from jianguan.errors import JianguanError
@@ -58,6 +58,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     registry_commands.register(subparsers, generate=_registry_generate)
+    audit_commands.register(subparsers)
     modules = (
         [LAZY_GROUPS[wanted]]
         if wanted in LAZY_GROUPS

@@ -155,6 +155,10 @@ class PlanRow(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     parent_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    # The audit log's head when the plan was published (jianguan.audit.Anchor): shown on the
+    # notice, so a log later cut short or rewritten no longer matches what was published.
+    audit_entries: Mapped[int | None] = mapped_column(Integer)
+    audit_head: Mapped[str | None] = mapped_column(String(64))
     task: Mapped[TaskRow] = relationship(back_populates="plans")
     inspections: Mapped[list[InspectionRow]] = relationship(
         back_populates="plan", cascade="all, delete-orphan"
@@ -188,7 +192,8 @@ class User(Base):
 
 
 class AuditEvent(Base):
-    """Append-only: each row's hash covers its content and the previous row's hash."""
+    """Append-only: each row's hash covers its content and the previous row's hash; keyed
+    (HMAC-SHA256, `scheme` hmac-sha256, the key's id in `key_id`) since migration 0003."""
 
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -201,3 +206,5 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scheme: Mapped[str] = mapped_column(String(16), server_default=text("'sha256'"))
+    key_id: Mapped[str | None] = mapped_column(String(16))

@@ -232,8 +232,17 @@ def _transition(args: argparse.Namespace) -> int:
     store = _open(args)
     with store.session() as session:
         plan = step(session, args.id, _actor(args))
-        status = plan.status
+        status, entries, head = plan.status, plan.audit_entries, plan.audit_head
     print(f"{args.id} {status}")
+    if args.plan_command == "publish" and head is not None:
+        # The audit log's anchor: publish it with the plan (`jianguan audit verify --anchor`).
+        anchor = f"{entries}:{head}"
+        print(
+            f"audit anchor {anchor} (publish it with the plan)"
+            if args.lang == "en"
+            else f"审计日志锚点 {anchor}（请随计划一并公示）",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -1,7 +1,10 @@
 """A plan's life in the store: draft → approved → published (or rejected / superseded).
 
 Every transition is one transaction with its audit event (`jianguan.audit.record`), so the log
-and the plans never disagree. The stored `document` is the canonical plan.json, byte for byte;
+and the plans never disagree, and a compare and set (`jianguan.compare_and_set`): the write
+itself checks the state the transition starts from, so of two racing approvals (or publishes,
+rejections, re-plans) exactly one happens and writes one audit row; the other is told the
+plan's state as it is now. The stored `document` is the canonical plan.json, byte for byte;
 approval pins its `plan_sha256`. Re-planning an approved plan (an officer falls ill or declares
 a recusal) makes a new draft whose parent is the approved plan: only the affected inspections
 move, and approving it supersedes the parent.
@@ -15,10 +18,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from jianguan.audit import record
+from jianguan.audit import head_of, record
+from jianguan.compare_and_set import update_if
 from jianguan.errors import JianguanError
 from jianguan.models import InspectionRow, PlanRow, TaskRow
 from jianguan.registry_schema import Enterprise, Officer
@@ -53,6 +57,48 @@ def _require(plan: PlanRow, *allowed: str) -> None:
             f"计划 {plan.id} 当前状态为 {plan.status}，只有 {'/'.join(allowed)} 状态才能执行此操作",
             f"plan {plan.id} is {plan.status}; this needs a plan that is {'/'.join(allowed)}",
         )
+
+
+def _lost_race(session: Session, plan: PlanRow, *allowed: str) -> LifecycleError:
+    """The refusal for a request whose compare and set found the plan changed: the usual
+    message, with the plan's state as another request has just left it."""
+    session.refresh(plan)
+    try:
+        _require(plan, *allowed)
+    except LifecycleError as err:
+        return err
+    return LifecycleError(
+        f"计划 {plan.id} 刚被他人处理或修改；请刷新页面后重试",
+        f"plan {plan.id} was just changed by someone else; reload the page and try again",
+    )
+
+
+def _set_status(
+    session: Session,
+    plan: PlanRow,
+    allowed: tuple[str, ...],
+    values: dict[str, Any],
+    *conditions: Any,
+) -> None:
+    """Move `plan` on only if, at the write, it is still in one of `allowed` (and
+    `conditions` hold); otherwise refuse as `_lost_race` does."""
+    if not update_if(session, plan, [PlanRow.status.in_(allowed), *conditions], values):
+        raise _lost_race(session, plan, *allowed)
+
+
+def hold_for_replan(session: Session, plan: PlanRow) -> None:
+    """Lock an approved or published plan for this transaction (refuse it in any other
+    state). A re-plan reads the officer library after this: two requests re-planning one
+    plan then run one after the other, the second seeing the first's change."""
+    allowed = ("approved", "published")
+    held = session.execute(
+        update(PlanRow)
+        .where(PlanRow.id == plan.id, PlanRow.status.in_(allowed))
+        .values(status=PlanRow.status)  # a write that changes nothing: it takes the lock
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(held, "rowcount", 0) != 1:
+        raise _lost_race(session, plan, *allowed)
 
 
 def document_of(plan: PlanRow) -> dict[str, Any]:
@@ -131,16 +177,33 @@ def approve(session: Session, plan_id: int, actor: str) -> PlanRow:
             "生成计划的人员不能审批同一计划，请由另一名负责人审批",
             "the person who generated a plan may not approve it; ask another approver",
         )
-    plan.status = "approved"
-    plan.approved_by = actor
-    plan.approved_at = _now()
-    plan.approved_plan_sha256 = plan.plan_sha256
-    superseded = None
+    _set_status(
+        session,
+        plan,
+        ("draft",),
+        {
+            "status": "approved",
+            "approved_by": actor,
+            "approved_at": _now(),
+            "approved_plan_sha256": plan.plan_sha256,
+        },
+        PlanRow.generated_by != actor,
+        PlanRow.plan_sha256 == plan.plan_sha256,  # the plan this approver was shown
+    )
     if plan.parent_plan_id is not None:
         parent = _plan(session, plan.parent_plan_id)
-        if parent.status in BINDING_STATUSES:
-            superseded = parent.status
-            parent.status = "superseded"
+        if not update_if(
+            session, parent, [PlanRow.status.in_(BINDING_STATUSES)], {"status": "superseded"}
+        ):
+            # Another re-plan of the same plan was approved first: approving this one too
+            # would leave two binding plans for one task.
+            session.refresh(parent)
+            raise LifecycleError(
+                f"计划 {plan.id} 是计划 {parent.id} 的重新排期，但计划 {parent.id} 当前状态为 "
+                f"{parent.status}（已被另一重新排期的计划替代）；请对当前有效的计划重新排期",
+                f"plan {plan.id} re-plans plan {parent.id}, which is {parent.status} (another "
+                "re-plan of it was approved); re-plan the plan now in force instead",
+            )
     record(
         session,
         actor,
@@ -151,7 +214,7 @@ def approve(session: Session, plan_id: int, actor: str) -> PlanRow:
         {
             "status": "approved",
             "plan_sha256": plan.plan_sha256,
-            "superseded_parent": plan.parent_plan_id if superseded else None,
+            "superseded_parent": plan.parent_plan_id,
         },
     )
     return plan
@@ -162,8 +225,7 @@ def reject(session: Session, plan_id: int, actor: str, reason: str) -> PlanRow:
     _require(plan, "draft")
     if not reason.strip():
         raise LifecycleError("驳回须写明理由", "a rejection needs a reason")
-    plan.status = "rejected"
-    plan.rejection_reason = reason
+    _set_status(session, plan, ("draft",), {"status": "rejected", "rejection_reason": reason})
     record(
         session,
         actor,
@@ -184,8 +246,14 @@ def publish(session: Session, plan_id: int, actor: str) -> PlanRow:
             f"计划 {plan.id} 审批后被改动过，不能公开；请重新审批",
             f"plan {plan.id} changed after approval and cannot be published; approve it again",
         )
-    plan.status = "published"
-    plan.published_at = _now()
+    _set_status(
+        session,
+        plan,
+        ("approved",),
+        {"status": "published", "published_at": _now()},
+        PlanRow.approved_plan_sha256 == PlanRow.plan_sha256,
+        PlanRow.plan_sha256 == plan.plan_sha256,
+    )
     record(
         session,
         actor,
@@ -195,6 +263,10 @@ def publish(session: Session, plan_id: int, actor: str) -> PlanRow:
         {"status": "approved"},
         {"status": "published", "plan_sha256": plan.plan_sha256},
     )
+    # The log's head, this publication included: printed on the notice, it is what a log
+    # cut short or rewritten later is checked against (jianguan.audit.Anchor).
+    anchor = head_of(session)
+    plan.audit_entries, plan.audit_head = anchor.entries, anchor.head
     return plan
 
 
@@ -209,11 +281,25 @@ def replan_stored(
     """Re-plan an approved or published plan against the updated officer library."""
     parent = _plan(session, plan_id)
     _require(parent, "approved", "published")
+    hold_for_replan(session, parent)
     new_document, changes = replan(document_of(parent), enterprises, officers, task)
     if not changes:
         raise LifecycleError(
             f"计划 {plan_id} 的检查组都仍然可用（无病假或回避冲突），无需重新安排",
             f"every team of plan {plan_id} can still serve (no illness or recusal conflict)",
+        )
+    twin = session.scalar(
+        select(PlanRow.id).where(
+            PlanRow.parent_plan_id == parent.id,
+            PlanRow.status == "draft",
+            PlanRow.plan_sha256 == str(new_document["plan_sha256"]),
+        )
+    )
+    if twin is not None:  # the same change submitted twice (a double click, two tabs)
+        raise LifecycleError(
+            f"计划 {plan_id} 已按同样的变动重新排期为计划 {twin}（待审批），无需再次提交",
+            f"plan {plan_id} was already re-planned for this change as plan {twin} (awaiting "
+            "approval); there is nothing to submit again",
         )
     child = save_draft(session, task, new_document, actor, parent_plan_id=parent.id)
     record(

@@ -1,11 +1,14 @@
 """How the web shows a plan's state: status names and whether its approval still holds.
 
 Transitions themselves are `scheduler.lifecycle`'s (draft → approved → published, four eyes,
-re-plan); this module only adds the integrity check the page and the publish button use: the
-stored document must still hash to its `plan_sha256`, and the approval must cover that hash.
+re-plan); this module adds which plans are public, and the integrity check the page and the
+publish button use: the stored document must still hash to its `plan_sha256`, and the
+approval must cover that hash.
 """
 
 from __future__ import annotations
+
+from sqlalchemy import ColumnElement
 
 from jianguan.errors import JianguanError
 from jianguan.models import PlanRow
@@ -19,6 +22,16 @@ STATUS_NAMES = {
     "rejected": "已退回",
     "superseded": "已被新计划替代",
 }
+
+
+# Which plans anyone may see: those that were published, including a published plan later
+# superseded by its re-plan. An approved plan superseded before it was published never was:
+# its draw stays confidential (the surprise of 双随机), so status alone cannot decide this.
+WAS_PUBLISHED: ColumnElement[bool] = PlanRow.published_at.is_not(None)
+
+
+def was_published(plan: PlanRow) -> bool:
+    return plan.published_at is not None
 
 
 def content_sha256(plan: PlanRow) -> str:

@@ -2,7 +2,9 @@
 
 The page carries what anyone needs to check the draw: the seed, the commitment published
 before it (`inputs_sha256`), the plan's own hash, the stratum sizes and ratios, and the exact
-commands and formula to verify. Results must be public within 20 working days
+commands and formula to verify, and the audit log's anchor at publication (its entry count
+and head hash), against which `jianguan audit verify` later detects a rewritten or
+cut-short log. Results must be public within 20 working days
 (企业信息公示暂行条例 Art. 6); `result_status` tracks that deadline per inspection. Officers
 appear by their library id, not their name; per-firm credit tiers are never published, only
 stratum sizes ("风险不公开").
@@ -13,16 +15,18 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from jianguan.audit import record
+from jianguan.audit import KEYED, Anchor, record
+from jianguan.compare_and_set import update_if
 from jianguan.divisions import division_name
 from jianguan.errors import JianguanError
 from jianguan.models import Department, EnterpriseRow, InspectionRow, OfficerRow, PlanRow
@@ -71,15 +75,7 @@ def _published(session: Session, plan_id: int) -> PlanRow:
     return plan
 
 
-def record_result(
-    session: Session, plan_id: int, enterprise_id: str, category: str, notes: str, actor: str
-) -> InspectionRow:
-    if category not in RESULT_CATEGORIES:
-        raise JianguanError(
-            f"检查结果“{category}”不在规定类别中：{'、'.join(RESULT_CATEGORIES)}",
-            f"result '{category}' is not one of the categories: {', '.join(RESULT_CATEGORIES)}",
-        )
-    _published(session, plan_id)
+def _inspection(session: Session, plan_id: int, enterprise_id: str) -> InspectionRow:
     row = session.scalars(
         select(InspectionRow).where(
             InspectionRow.plan_id == plan_id, InspectionRow.enterprise_id == enterprise_id
@@ -90,11 +86,44 @@ def record_result(
             f"计划 {plan_id} 中没有对企业 {enterprise_id} 的检查",
             f"plan {plan_id} has no inspection of {enterprise_id}",
         )
+    return row
+
+
+def record_result(
+    session: Session, plan_id: int, enterprise_id: str, category: str, notes: str, actor: str
+) -> InspectionRow:
+    """Record (or correct) an inspection's result on a published plan. A compare and set: the
+    result is written only if, at the write, it is still the one this request read and the
+    plan is still published — of two entries racing, one lands and is logged once."""
+    if category not in RESULT_CATEGORIES:
+        raise JianguanError(
+            f"检查结果“{category}”不在规定类别中：{'、'.join(RESULT_CATEGORIES)}",
+            f"result '{category}' is not one of the categories: {', '.join(RESULT_CATEGORIES)}",
+        )
+    _published(session, plan_id)
+    row = _inspection(session, plan_id, enterprise_id)
     before = {"result_category": row.result_category, "result_notes": row.result_notes}
-    row.result_category = category
-    row.result_notes = notes
-    row.result_recorded_by = actor
-    row.result_recorded_at = datetime.now(UTC).replace(tzinfo=None)
+    if before == {"result_category": category, "result_notes": notes}:
+        return row  # the same result again (a second click): nothing changes, nothing logged
+    still = [
+        InspectionRow.result_category.is_not_distinct_from(row.result_category),
+        InspectionRow.result_notes.is_not_distinct_from(row.result_notes),
+        InspectionRow.result_recorded_at.is_not_distinct_from(row.result_recorded_at),
+        exists().where(PlanRow.id == plan_id, PlanRow.status == "published"),
+    ]
+    values = {
+        "result_category": category,
+        "result_notes": notes,
+        "result_recorded_by": actor,
+        "result_recorded_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+    if not update_if(session, row, still, values):
+        raise JianguanError(
+            f"企业 {enterprise_id} 的检查结果刚被他人录入或修改（或计划已不再是公示状态）；"
+            "请刷新页面，核对当前结果后再录入",
+            f"the result for {enterprise_id} was just recorded or changed by someone else (or "
+            "the plan is no longer published); reload the page and check it before entering it",
+        )
     record(
         session,
         actor,
@@ -382,6 +411,25 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
 
 
+def anchor_of(plan: PlanRow) -> Anchor | None:
+    """The audit log's head recorded when `plan` was published (None before migration 0003)."""
+    if plan.audit_entries is None or plan.audit_head is None:
+        return None
+    return Anchor(plan.audit_entries, plan.audit_head)
+
+
+def _anchor_html(anchor: Anchor | None) -> str:
+    if anchor is None:
+        return ""
+    e = html.escape
+    return f"""<h2>审计日志锚点</h2>
+<p>本计划公示时，系统的审计日志共 {anchor.entries} 条记录，最新一条的哈希（HMAC-SHA256）为
+<code>{e(anchor.head)}</code>。请与本页一同保存这两个值：日后运行
+<code>jianguan audit verify --anchor {e(str(anchor))}</code>，若此前的任何记录被改写、删除，或日志被截短，
+校验即失败。</p>
+"""
+
+
 def render_html(
     document: dict[str, Any],
     task: Task,
@@ -390,6 +438,7 @@ def render_html(
     deadlines: dict[str, date],
     *,
     list_limit: int | None = None,
+    anchor: Anchor | None = None,
 ) -> str:
     """The static 一公开 page (no scripts, no external resources: it works offline), which is
     also the printed notice. Above `list_limit` inspections the list is left to results.csv
@@ -464,7 +513,7 @@ HMAC-SHA256(密钥 = 种子的十六进制字节, 消息 = "任务编号|统一�
 <code>jianguan plan verify --plan plan.json --enterprises enterprises.csv --inspectors inspectors.csv --task task.yaml</code>（重算抽取并核对全部约束）<br>
 <code>jianguan plan generate --enterprises enterprises.csv --inspectors inspectors.csv --task task.yaml --seed 上述种子 --out 重算.json</code>（排期的随机成本同样由种子决定且最优解唯一，重算结果应与公布的 plan.json 逐字节相同）。</p>
 {replan_note}
-<h2>各层抽取情况</h2>
+{_anchor_html(anchor)}<h2>各层抽取情况</h2>
 {_table(("层", "企业数", "比例", "抽取数"), strata_rows)}
 <h2>检查安排与结果（结果应于检查后 {RESULTS_WITHIN_WORKING_DAYS} 个工作日内公示）</h2>
 {plan_table}
@@ -494,7 +543,15 @@ def notice_page(
         if r.result_category is not None
     }
     deadlines = results_deadlines(document, task)
-    return render_html(document, task, dict(names), results, deadlines, list_limit=list_limit)
+    return render_html(
+        document,
+        task,
+        dict(names),
+        results,
+        deadlines,
+        list_limit=list_limit,
+        anchor=anchor_of(plan),
+    )
 
 
 def notice_pdf(
@@ -502,6 +559,24 @@ def notice_pdf(
 ) -> bytes:
     """The public notice (公示) as PDF: the 一公开 page, printed."""
     return html_to_pdf(notice_page(session, plan, task, names, list_limit=PRINTED_LIST_LIMIT))
+
+
+def publication_record(plan: PlanRow, anchor: Anchor | None) -> dict[str, Any]:
+    """What was published and when, with the audit log's head at that moment."""
+    return {
+        "plan_id": plan.id,
+        "task_id": plan.task_id,
+        "plan_sha256": plan.plan_sha256,
+        "published_at": plan.published_at.isoformat() if plan.published_at else None,
+        "audit_anchor": None
+        if anchor is None
+        else {
+            "entries": anchor.entries,
+            "head": anchor.head,
+            "scheme": KEYED,
+            "check": f"jianguan audit verify --anchor {anchor}",
+        },
+    }
 
 
 def export_publication(
@@ -514,8 +589,9 @@ def export_publication(
     *,
     pdf: bool = False,
 ) -> list[Path]:
-    """Write plan.json, plan.csv/.xlsx, results.csv/.xlsx and index.html for a published plan;
-    with `pdf`, also notice.pdf (index.html printed, the Chinese fonts embedded)."""
+    """Write plan.json, plan.csv/.xlsx, results.csv/.xlsx, publication.json (the publication
+    record: when, and the audit log's anchor) and index.html for a published plan; with `pdf`,
+    also notice.pdf (index.html printed, the Chinese fonts embedded)."""
     plan = _published(session, plan_id)
     document = document_of(plan)
     names = {e.id: e.name for e in enterprises}
@@ -532,6 +608,12 @@ def export_publication(
     paths.append(_write_csv(out_dir / "results.csv", RESULTS_HEADER, table))
     paths.append(out_dir / "results.xlsx")
     paths[-1].write_bytes(results_workbook(table))
+    record_path = out_dir / "publication.json"
+    record_path.write_text(
+        json.dumps(publication_record(plan, anchor_of(plan)), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    paths.append(record_path)
     paths.append(out_dir / "index.html")
     paths[-1].write_text(notice_page(session, plan, task, names), encoding="utf-8")
     if pdf:

@@ -43,19 +43,22 @@ def _fresh_pg(worker: str) -> str:
     return url
 
 
+def empty_database(backend: str, tmp_path: Path) -> str:
+    """The URL of an empty database on `backend` ("sqlite" or "postgresql"; skipped, or
+    failed under JIANGUAN_REQUIRE_PG, when PostgreSQL is not configured)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    if not PG_URL:
+        if os.environ.get("JIANGUAN_REQUIRE_PG"):
+            pytest.fail("JIANGUAN_REQUIRE_PG is set but JIANGUAN_TEST_PG_URL is not")
+        pytest.skip("PostgreSQL not configured (set JIANGUAN_TEST_PG_URL)")
+    return _fresh_pg(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A migrated, empty store on each database backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        if not PG_URL:
-            if os.environ.get("JIANGUAN_REQUIRE_PG"):
-                pytest.fail("JIANGUAN_REQUIRE_PG is set but JIANGUAN_TEST_PG_URL is not")
-            pytest.skip("PostgreSQL not configured (set JIANGUAN_TEST_PG_URL)")
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        url = _fresh_pg(worker)
-    opened = open_store(url)
+    opened = open_store(empty_database(request.param, tmp_path))
     yield opened
     opened.dispose()
 
@@ -66,3 +69,8 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     yield opened
     opened.dispose()
+
+
+# The audit log's key (jianguan.audit_key): fixed for the suite, so no test writes a key file
+# into the working directory; tests of the key file itself unset it.
+os.environ.setdefault("JIANGUAN_AUDIT_KEY", "jianguan-test-suite-audit-key-0123456789abcdef")

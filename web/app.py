@@ -15,6 +15,7 @@ from jianguan.config import instance_dir
 from jianguan.db import open_store
 from web import extensions
 from web.core.login_limit import LoginLimiter
+from web.core.url_ids import RowIdConverter
 
 
 def _secret_key() -> str:
@@ -69,6 +70,7 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
     from web.core.i18n import install_babel
     from web.core.paging import page_url
 
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     _install_upload_limits(app)  # before CSRF: its check reads the whole form first
     CSRFProtect(app)
     install_babel(app)

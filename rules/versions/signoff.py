@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.attributes import set_committed_value
 
 from jianguan import audit
+from jianguan.compare_and_set import update_if
 from jianguan.errors import JianguanError
 from jianguan.models import RulePackageVersion
 from rules.issues import RuleIssue
@@ -260,17 +260,9 @@ def _set_if(
     """Write `values` to `row` only while `conditions` still hold in the database, in one
     UPDATE; refuse otherwise. The checks before it read the row at the start of the request:
     a second request (a double click, another reviewer, the author saving) may have changed
-    it since, and only a condition evaluated by the write itself closes that window."""
-    done = session.execute(
-        update(RulePackageVersion)
-        .where(RulePackageVersion.id == row.id, *conditions)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(done, "rowcount", 0) != 1:
+    it since (jianguan.compare_and_set)."""
+    if not update_if(session, row, conditions, values):
         raise SignOffError(zh, en)
-    for key, value in values.items():
-        set_committed_value(row, key, value)
 
 
 _CHANGED = (

@@ -67,7 +67,10 @@ def test_lifecycle_commands(files, tmp_path, capsys) -> None:
     assert main(["plan", "approve", "--id", plan_id, *db, "--actor", "a"]) == 1  # four eyes
     assert "另一名负责人" in capsys.readouterr().err
     assert main(["plan", "approve", "--id", plan_id, *db, "--actor", "b"]) == 0
+    capsys.readouterr()
     assert main(["plan", "publish", "--id", plan_id, *db, "--actor", "b"]) == 0
+    anchor = capsys.readouterr().err.split("审计日志锚点 ")[1].split("（")[0]
+    assert main(["audit", "verify", *db, "--anchor", anchor]) == 0  # the anchor it printed
     pub = tmp_path / "pub"
     enterprises = files[files.index("--enterprises") + 1]
     args = ["--enterprises", enterprises, "--task", task, "--out", str(pub)]

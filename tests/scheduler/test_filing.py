@@ -195,6 +195,7 @@ def test_export_writes_the_platform_files_and_the_notice_pdf(tmp_path: Path) -> 
         "plan.xlsx",
         "results.csv",
         "results.xlsx",
+        "publication.json",
         "index.html",
         "notice.pdf",
     ]

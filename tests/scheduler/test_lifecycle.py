@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 from datetime import date
 
 import pytest
@@ -88,6 +89,7 @@ def test_full_lifecycle_with_replan_results_and_export(store, tmp_path) -> None:
         "plan.xlsx",
         "results.csv",
         "results.xlsx",
+        "publication.json",
         "index.html",
     ]
     with store.session() as s:
@@ -124,3 +126,31 @@ def test_results_deadline_is_20_working_days() -> None:
     assert results_deadline(date(2026, 3, 2), calendar) == date(2026, 3, 31)  # one holiday
     # beyond the task period the statutory calendar applies: National Day 2026
     assert results_deadline(date(2026, 9, 30), calendar) == date(2026, 11, 3)
+
+
+def test_publication_records_the_audit_anchor_that_catches_a_cut_log(store, tmp_path) -> None:
+    """The log's entry count and head at publication go on the notice and in the exported
+    record; deleting the newest entries (publication included) is then found."""
+    firms, _staff, task, doc = _case()
+    with store.session() as s:
+        plan_id = save_draft(s, task, doc, "planner").id
+        approve(s, plan_id, "chief")
+    with store.session() as s:
+        published = publish(s, plan_id, "chief")
+        entries, head = published.audit_entries, published.audit_head
+        newest = s.query(AuditEvent).order_by(AuditEvent.id.desc()).first()
+        assert newest.action == "plan.publish" and head == newest.hash
+        assert entries == s.query(AuditEvent).count() == 3
+    with store.session() as s:
+        export_publication(s, plan_id, task, firms, tmp_path / "pub", "chief")
+    record = json.loads((tmp_path / "pub" / "publication.json").read_text(encoding="utf-8"))
+    assert record["audit_anchor"]["entries"] == entries and record["audit_anchor"]["head"] == head
+    assert record["plan_sha256"] == doc["plan_sha256"]
+    page = (tmp_path / "pub" / "index.html").read_text(encoding="utf-8")
+    assert f"jianguan audit verify --anchor {entries}:{head}" in page
+    with store.session() as s:
+        assert verify_chain(s).intact and verify_chain(s).anchors == 1
+        s.query(AuditEvent).filter(AuditEvent.id >= newest.id).delete()
+    with store.session() as s:
+        check = verify_chain(s)
+        assert not check.intact and f"plan #{plan_id}" in check.problem("en")

@@ -63,7 +63,7 @@ def test_plans_api_lists_returns_and_verifies(app: Flask, tmp_path: Path) -> Non
     create_task(author)
     plan_id = generate(author)
     post(signed_in(app, SECOND_REGULATOR), f"/plans/{plan_id}/approve")
-    reader = signed_in(app, "plan1")
+    reader = signed_in(app, "admin1")  # legal and planner see it once published
     listed = reader.get("/api/plans").get_json()["plans"]
     assert [(p["id"], p["status"]) for p in listed] == [(plan_id, "approved")]
     one = reader.get(f"/api/plans/{plan_id}").get_json()

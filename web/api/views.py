@@ -1,7 +1,10 @@
 """The JSON API (documented in openapi.json, served at /api/openapi.json).
 
 Signed-in sessions only (cookie auth); unauthenticated calls get 401 JSON. POSTs need the
-CSRF token in the X-CSRFToken header (GET /api/csrf-token gives one).
+CSRF token in the X-CSRFToken header (GET /api/csrf-token gives one). A plan is shown as the
+pages show it: to the roles of the plan pages (regulator, admin) always, to the other roles
+only once published — which enterprises will be inspected, and when, is confidential until
+then; to them an unpublished plan does not exist (404).
 """
 
 from __future__ import annotations
@@ -11,17 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from jianguan.errors import JianguanError
 from jianguan.models import PlanRow
 from rules.versions.in_force import decide_in_force
 from scheduler.lifecycle import document_of
+from scheduler.plan_state import WAS_PUBLISHED, was_published
 from web.core.access import EVERYONE, allow, public
 from web.core.db_session import db
 from web.core.i18n import short_language
+from web.core.json_body import BodyError, json_body
 from web.plans.check import verify_cached
+from web.plans.views import VIEWERS as PLAN_PAGE_ROLES
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -57,13 +65,21 @@ def _summary(plan: PlanRow) -> dict[str, Any]:
         "approved_by": plan.approved_by,
         "published_at": plan.published_at.isoformat() if plan.published_at else None,
         "parent_plan_id": plan.parent_plan_id,
+        # The audit log's head at publication (jianguan.audit.Anchor), as on the notice.
+        "audit_anchor": f"{plan.audit_entries}:{plan.audit_head}" if plan.audit_head else None,
     }
+
+
+def _sees_unpublished() -> bool:
+    return str(current_user.role) in PLAN_PAGE_ROLES
 
 
 @api.get("/plans")
 @allow(*PLAN_READERS)
 def plans() -> Response:
-    query = select(PlanRow).order_by(PlanRow.id)
+    query = select(PlanRow).options(defer(PlanRow.document)).order_by(PlanRow.id)
+    if not _sees_unpublished():
+        query = query.where(WAS_PUBLISHED)
     status = request.args.get("status")
     if status:
         query = query.where(PlanRow.status == status)
@@ -71,7 +87,10 @@ def plans() -> Response:
 
 
 def _plan(plan_id: int) -> PlanRow | None:
-    return db().get(PlanRow, plan_id)
+    row = db().get(PlanRow, plan_id)
+    if row is None or not (_sees_unpublished() or was_published(row)):
+        return None
+    return row
 
 
 @api.get("/plans/<int:plan_id>")
@@ -95,7 +114,10 @@ def verify(plan_id: int) -> Response | tuple[Response, int]:
 @api.post("/rules/<package>/decide")
 @allow(*DECIDERS)
 def decide(package: str) -> Response | tuple[Response, int]:
-    given = request.get_json(silent=True)
+    try:
+        given = json_body()
+    except BodyError as err:
+        return _error(400, err.message("zh"), err.message("en"))
     body: dict[str, Any] = given if isinstance(given, dict) else {}
     records = body.get("records")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):

@@ -1,4 +1,5 @@
-"""The admin's view of the hash-chained audit log: browse, verify the chain, export as CSV."""
+"""The admin's view of the keyed, hash-chained audit log: browse, verify the chain (and the
+anchors recorded with publications), export as CSV."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from jianguan.db import Store
 from jianguan.models import AuditEvent
 from web.core.access import allow
 from web.core.db_session import db
+from web.core.i18n import short_language
 from web.core.paging import Page, page_of
 from web.extensions import store_of
 
@@ -33,6 +35,8 @@ CSV_COLUMNS = (
     "after",
     "prev_hash",
     "hash",
+    "scheme",
+    "key_id",
 )
 
 
@@ -55,7 +59,13 @@ def log() -> str:
     actions = db().scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     total = db().scalar(select(func.count()).select_from(AuditEvent)) or 0
     return render_template(
-        "audit_log.html", page=page, check=check, filters=filters, actions=actions, total=total
+        "audit_log.html",
+        page=page,
+        check=check,
+        problem=check.problem(short_language()) if check else "",
+        filters=filters,
+        actions=actions,
+        total=total,
     )
 
 
@@ -90,6 +100,8 @@ def _csv_pages(session: Session, writer: Any, buffer: io.StringIO) -> Iterator[s
                     json.dumps(e.after, ensure_ascii=False, sort_keys=True),
                     e.prev_hash,
                     e.hash,
+                    e.scheme,
+                    e.key_id or "",
                 ]
             )
         last_id = rows[-1].id

@@ -23,16 +23,15 @@ from web.auth.users import SignedIn, UserError, authenticate, create_user
 from web.core.access import EVERYONE, ROLE_NAMES, ROLES, allow, public
 from web.core.db_session import db
 from web.core.i18n import LANGUAGES, short_language
+from web.core.safe_redirect import same_site_path
 from web.extensions import login_limiter
 
 auth = Blueprint("auth", __name__, template_folder="templates")
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never bounce a user to another host after signing in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("registry.overview")
+    # Only same-site paths: never bounce a user to another host (sign-in, language switch).
+    return same_site_path(target, url_for("registry.overview"))
 
 
 @auth.route("/login", methods=["GET", "POST"])

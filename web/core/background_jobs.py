@@ -68,11 +68,22 @@ class BackgroundJobs(Generic[J]):
         job: J,
         work: Callable[[J], None],
         on_busy: Callable[[J], J] | None = None,
+        *,
+        same_work: Callable[[J], bool] | None = None,
     ) -> J:
         """Register `job` and run `work(job)` on a thread. With `on_busy` (one job at a time),
         a job still running is handed to it instead, atomically: it returns the job to use
-        (the running one, for the same work asked twice) or raises to refuse."""
+        (the running one, for the same work asked twice) or raises to refuse. With
+        `same_work` (jobs side by side), a running job it accepts is returned instead of
+        starting `job`: asking twice for the same work runs it once."""
         with self._lock:
+            if same_work is not None:
+                twin = next(
+                    (j for j in self._jobs.values() if j.status == "running" and same_work(j)),
+                    None,
+                )
+                if twin is not None:
+                    return twin
             busy = next((j for j in self._jobs.values() if j.status == "running"), None)
             if on_busy is not None and busy is not None:
                 return on_busy(busy)

@@ -39,6 +39,16 @@ def error_response(code: int, detail: str | None = None) -> tuple[Response | str
 def install_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError) -> tuple[Response | str, int]:
+        if request.path.startswith("/api/"):
+            # A missing token is missing credentials for the API (openapi.json: 401), like
+            # a missing session; the body says which one and how to get it.
+            return jsonify(
+                error=_(
+                    "缺少或无效的安全令牌（CSRF）：请先 GET /api/csrf-token，再放在 X-CSRFToken 请求头中。"
+                ),
+                error_en="Missing or invalid CSRF token: GET /api/csrf-token and send it in "
+                "the X-CSRFToken header.",
+            ), 401
         return error_response(400, _("表单已过期或缺少安全令牌（CSRF），请刷新页面后重试。"))
 
     @app.errorhandler(HTTPException)

@@ -35,7 +35,9 @@ class Page(Generic[T]):
 
 def requested_page() -> int:
     raw = request.args.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    # ASCII digits only ("²".isdigit() is true, and int() refuses it), and few enough that
+    # int() accepts them (it refuses more than 4,300 digits): anything else is page 1.
+    return max(1, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 1
 
 
 def page_of(session: Session, query: Select[Any], size: int = PAGE_SIZE) -> Page[Any]:

@@ -45,13 +45,17 @@ class JobRegistry:
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def start(self, task_id: str, actor: str, work: Callable[[Job], int]) -> Job:
+    def start(self, task_id: str, actor: str, work: Callable[[Job], int]) -> tuple[Job, bool]:
+        """Start generating a plan for `task_id`, or — while one is being generated for it —
+        return that job: a double submit must not draw and save two drafts. True when this
+        call started the job."""
+
         def body(job: Job) -> None:
             job.plan_id = work(job)
 
-        return self._jobs.start(
-            Job(task_id, actor, datetime.now(UTC), id=secrets.token_hex(8)), body
-        )
+        new = Job(task_id, actor, datetime.now(UTC), id=secrets.token_hex(8))
+        job = self._jobs.start(new, body, same_work=lambda running: running.task_id == task_id)
+        return job, job is new
 
 
 def jobs_of(app: Flask) -> JobRegistry:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from jianguan import audit
@@ -96,32 +98,7 @@ def record_result(plan_id: int, inspection_id: int) -> str | Response | tuple[st
         return render_template("result_form.html", **context)
     category = request.form.get("category", "")
     try:
-        if request.form.get("with_case") == "on":
-            record = case_from_form(f"{plan.id}-{row.id}", request.form)
-            outcome = decide_case(db(), record, short_language())
-            decision = DecisionRow(
-                package_id=PACKAGE,
-                package_version=outcome.package_version,
-                content_sha256=outcome.content_sha256,
-                subject_id=row.enterprise_id,
-                as_of=outcome.as_of,
-                outcome=outcome.outcome,
-                basis=outcome.basis,
-                rules=outcome.rules,
-                explanation=outcome.explanation,
-            )
-            session.add(decision)
-            session.flush()
-            audit.record(
-                session,
-                current_user.username,
-                "decision.penalty_exemption",
-                "inspection",
-                str(row.id),
-                {"decision_id": row.decision_id},
-                {"decision_id": decision.id, "outcome": outcome.outcome, "basis": outcome.basis},
-            )
-            row.decision_id = decision.id
+        decided = _decide_if_asked(session, plan, row)
         store_result(
             session,
             plan.id,
@@ -130,6 +107,10 @@ def record_result(plan_id: int, inspection_id: int) -> str | Response | tuple[st
             request.form.get("notes", "").strip(),
             current_user.username,
         )
+        if decided is not None:
+            # Logged after the result's own write: a transaction takes the audit log's lock
+            # last, after its row locks (jianguan.audit), so two entries cannot deadlock.
+            audit.record(session, current_user.username, *decided)
     except JianguanError as err:
         session.rollback()
         return render_template(
@@ -138,6 +119,32 @@ def record_result(plan_id: int, inspection_id: int) -> str | Response | tuple[st
     session.commit()
     flash(_("检查结果已录入。"))
     return redirect(url_for("results.record_result", plan_id=plan_id, inspection_id=inspection_id))
+
+
+def _decide_if_asked(session: Session, plan: PlanRow, row: InspectionRow) -> tuple[Any, ...] | None:
+    """The penalty-exemption decision for a finding, stored and linked to the inspection;
+    returns the audit event to log for it (action, object, before, after)."""
+    if request.form.get("with_case") != "on":
+        return None
+    record = case_from_form(f"{plan.id}-{row.id}", request.form)
+    outcome = decide_case(session, record, short_language())
+    decision = DecisionRow(
+        package_id=PACKAGE,
+        package_version=outcome.package_version,
+        content_sha256=outcome.content_sha256,
+        subject_id=row.enterprise_id,
+        as_of=outcome.as_of,
+        outcome=outcome.outcome,
+        basis=outcome.basis,
+        rules=outcome.rules,
+        explanation=outcome.explanation,
+    )
+    session.add(decision)
+    session.flush()
+    before = {"decision_id": row.decision_id}
+    row.decision_id = decision.id
+    after = {"decision_id": decision.id, "outcome": outcome.outcome, "basis": outcome.basis}
+    return ("decision.penalty_exemption", "inspection", str(row.id), before, after)
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,11 +195,13 @@ def generate(task_id: str) -> Response | tuple[str, int]:
 
 def _start(task_id: str, seed: str) -> Response:
     store = store_of(current_app)
-    job = jobs_of(current_app).start(
+    job, started = jobs_of(current_app).start(
         task_id,
         current_user.username,
         generation_work(store, task_id, seed, current_user.username),
     )
+    if not started:
+        flash(_("此任务的计划正在生成（由 %(who)s 发起），以下是该作业的进度。", who=job.actor))
     return redirect(url_for("plans.job", job_id=job.id))
 
 

@@ -129,8 +129,17 @@ def replan(plan_id: int) -> Response:
     session = db()
     lang = short_language()
     back = redirect(url_for("plans.review", plan_id=plan_id))
-    officer = session.get(OfficerRow, request.form.get("officer_id", ""))
+    try:
+        # First the plan's lock, then the officer as it is now: a second request for the
+        # same re-plan (a double click) waits here and then sees the first one's change.
+        lifecycle.hold_for_replan(session, plan)
+    except JianguanError as err:
+        session.rollback()
+        flash(err.message(lang))
+        return back
+    officer = session.get(OfficerRow, request.form.get("officer_id", ""), populate_existing=True)
     if officer is None:
+        session.rollback()
         flash(_("请选择名录库中的执法人员。"))
         return back
     before = {"unavailable": list(officer.unavailable), "recusals": list(officer.recusals)}

@@ -15,6 +15,7 @@ from scheduler.lifecycle import document_of
 from scheduler.pdf_render import PRINTED_LIST_LIMIT
 from scheduler.plan_document import plan_bytes
 from scheduler.plan_review import enterprise_names, task_of
+from scheduler.plan_state import WAS_PUBLISHED, was_published
 from scheduler.publication import RESULTS_HEADER, csv_text, results_table
 from web.core.access import public
 from web.core.db_session import db
@@ -28,7 +29,6 @@ from web.plans.tasks import last_commitment
 
 public_area = Blueprint("public", __name__, template_folder="templates", url_prefix="/public")
 
-VISIBLE = ("published", "superseded")
 PUBLIC_PAGE_SIZE = 200
 
 
@@ -36,7 +36,7 @@ def published_plan(plan_id: int, *, with_document: bool = True) -> PlanRow:
     # The document (megabytes for a large plan) is loaded only where a page needs it.
     options = () if with_document else (defer(PlanRow.document),)
     plan = db().get(PlanRow, plan_id, options=[*options, joinedload(PlanRow.task)])
-    if plan is None or plan.status not in VISIBLE:
+    if plan is None or not was_published(plan):
         abort(404)  # drafts and approvals in progress are not public, not even their existence
     return plan
 
@@ -58,7 +58,7 @@ def _index_body() -> str:
         .scalars(
             select(PlanRow)
             .options(defer(PlanRow.document), joinedload(PlanRow.task))
-            .where(PlanRow.status.in_(VISIBLE))
+            .where(WAS_PUBLISHED)
             .order_by(PlanRow.published_at.desc())
         )
         .all()
@@ -84,7 +84,7 @@ def plan(plan_id: int) -> str:
 
 def _plan_entry(plan_id: int, page: int) -> tuple[str, str] | None:
     row = db().get(PlanRow, plan_id, options=[joinedload(PlanRow.task)])
-    if row is None or row.status not in VISIBLE:
+    if row is None or not was_published(row):
         return None
     return row.task.title, _plan_body(row, page)
 
