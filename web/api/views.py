@@ -9,7 +9,7 @@ then; to them an unpublished plan does not exist (404).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,10 @@ def _summary(plan: PlanRow) -> dict[str, Any]:
         "plan_sha256": plan.plan_sha256,
         "generated_by": plan.generated_by,
         "approved_by": plan.approved_by,
-        "published_at": plan.published_at.isoformat() if plan.published_at else None,
+        # Stored as naive UTC; the spec promises an RFC 3339 date-time, which names its zone.
+        "published_at": plan.published_at.replace(tzinfo=UTC).isoformat()
+        if plan.published_at
+        else None,
         "parent_plan_id": plan.parent_plan_id,
         # The audit log's head at publication (jianguan.audit.Anchor), as on the notice.
         "audit_anchor": f"{plan.audit_entries}:{plan.audit_head}" if plan.audit_head else None,
