@@ -46,7 +46,9 @@ def app(tmp_path: Path, template_store: Path) -> Flask:
     """An app on a fresh store with one user per role (tests/web/flows.py names them)."""
     target = tmp_path / "web.db"
     shutil.copyfile(template_store, target)
-    return create_app(f"sqlite:///{target}", {"TESTING": True, "SECRET_KEY": "test-secret"})
+    from tests.web.flows import TEST_CONFIG
+
+    return create_app(f"sqlite:///{target}", TEST_CONFIG)
 
 
 def _free_port() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -13,13 +14,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from jianguan import audit
 from jianguan.models import User
-from web.auth.users import SignedIn, UserError, authenticate, create_user
+from web.auth import sessions
+from web.auth.users import (
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    UserError,
+    authenticate,
+    create_user,
+    set_active,
+)
 from web.core.access import EVERYONE, ROLE_NAMES, ROLES, allow, public
 from web.core.db_session import db
 from web.core.i18n import LANGUAGES, short_language
@@ -49,7 +58,7 @@ def login() -> str | Response | tuple[str, int]:
         message = _("登录失败次数过多，请 %(s)s 秒后再试。", s=wait)
         return render_template("login.html", error=message, next=request.form.get("next", "")), 429
     session_db = db()
-    row = authenticate(session_db, username, password)
+    row = authenticate(session_db, username, password, current_app.config["PASSWORD_HASH_METHOD"])
     if row is None:
         limiter.failed(address, username)
         audit.record(session_db, username[:60] or "?", "auth.login_failed", "user", username[:120])
@@ -58,11 +67,7 @@ def login() -> str | Response | tuple[str, int]:
             "login.html", error=_("用户名或密码不正确。"), next=request.form.get("next", "")
         ), 401
     limiter.succeeded(address, username)
-    lang = session.get("lang")
-    session.clear()  # a fresh session on sign-in: no fixation
-    if lang:
-        session["lang"] = lang
-    login_user(SignedIn.of(row))
+    sessions.begin(row)  # a fresh session on sign-in: no fixation
     audit.record(session_db, row.username, "auth.login", "user", row.username)
     session_db.commit()
     return redirect(_safe_next(request.form.get("next")))
@@ -72,11 +77,7 @@ def login() -> str | Response | tuple[str, int]:
 @allow(*EVERYONE)
 def logout() -> Response:
     name = current_user.username
-    logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    sessions.end(db(), db().get(User, current_user.user_id))
     audit.record(db(), name, "auth.logout", "user", name)
     db().commit()
     return redirect(url_for("auth.login"))
@@ -105,6 +106,7 @@ def users() -> str | tuple[str, int]:
                 request.form.get("role", ""),
                 request.form.get("display_name", ""),
                 actor=current_user.username,
+                method=current_app.config["PASSWORD_HASH_METHOD"],
             )
             session_db.commit()
             flash(_("已创建用户。"))
@@ -113,5 +115,32 @@ def users() -> str | tuple[str, int]:
             error, status = err.message(short_language()), 400
     rows = session_db.scalars(select(User).order_by(User.username)).all()
     return render_template(
-        "users.html", users=rows, roles=ROLES, role_names=ROLE_NAMES, error=error
+        "users.html",
+        users=rows,
+        roles=ROLES,
+        role_names=ROLE_NAMES,
+        error=error,
+        min_password=MIN_PASSWORD,
+        max_password=MAX_PASSWORD,
     ), status
+
+
+@auth.post("/admin/users/<int:user_id>/active")
+@allow("admin")
+def set_user_active(user_id: int) -> Response:
+    """Disable an account (its open sessions end at their next request) or enable it again."""
+    session_db = db()
+    row = session_db.get(User, user_id)
+    if row is None:
+        abort(404)
+    active = request.form.get("active") == "1"
+    if row.id == current_user.user_id and not active:
+        flash(_("不能停用自己的账号，请由另一位系统管理员操作。"))
+        return redirect(url_for("auth.users"))
+    set_active(session_db, row, active, actor=current_user.username)
+    session_db.commit()
+    if active:
+        flash(_("已启用用户 %(name)s。", name=row.username))
+    else:
+        flash(_("已停用用户 %(name)s，其会话已全部结束。", name=row.username))
+    return redirect(url_for("auth.users"))

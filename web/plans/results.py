@@ -32,8 +32,6 @@ from web.core.access import allow
 from web.core.db_session import db
 from web.core.downloads import attachment
 from web.core.i18n import short_language
-from scheduler.penalty_decision import PACKAGE, case_from_form, decide_case
-from scheduler.plan_review import enterprise_names, task_of
 
 results = Blueprint("results", __name__, template_folder="templates", url_prefix="/plans")
 

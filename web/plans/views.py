@@ -20,14 +20,13 @@ from rules.versions.decided_registry import decided_enterprises
 from scheduler import lifecycle
 from scheduler.filing import filed_plan, plan_filing_html, plan_list_workbook
 from scheduler.pdf_render import PRINTED_LIST_LIMIT
-from web.core.access import allow
-from web.extensions import store_of
-from web.core.db_session import db
-from rules.versions.decided_registry import decided_enterprises
-from web.core.downloads import attachment, cached_pdf, pdf_apart
-from web.core.i18n import short_language
 from scheduler.plan_review import build_review, task_of
 from scheduler.plan_state import STATUS_NAMES, approval_is_stale, require_fresh_approval
+from web.core.access import allow
+from web.core.db_session import db
+from web.core.downloads import attachment, cached_pdf, pdf_apart
+from web.core.i18n import short_language
+from web.extensions import store_of
 
 plans = Blueprint("plans", __name__, template_folder="templates", url_prefix="/plans")
 
