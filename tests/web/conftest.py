@@ -60,10 +60,10 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    from waitress.server import create_server
+    from web.serve import make_server
 
     port = _free_port()
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    server = make_server(app, "127.0.0.1", port)  # what `jianguan web` runs
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"

@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.web.flows import FAST_HASH, PASSWORD, ROLE_USERS, TEST_CONFIG, signed_in, token
-from tests.web.security_checks import assert_security_headers
 from tests.web.rules_routes import RULES_ROUTES
+from tests.web.security_checks import assert_security_headers
 from tests.web.simulation_routes import SIMULATION_ROUTES
 from web.core.access import ROLES
 
