@@ -280,3 +280,15 @@ def test_login_limit_counts_clients_behind_a_proxy(tmp_path: Path) -> None:
 
     assert [attempt("10.0.0.1") for _ in range(3)] == [401, 401, 429]
     assert attempt("10.0.0.2") == 401  # another client behind the same proxy is not blocked
+
+
+def test_refused_requests_are_logged_without_forged_lines(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    legal = signed_in(app, "legal1")
+    with caplog.at_level("WARNING", logger=app.logger.name):
+        assert legal.get("/plans/tasks/X%0aINFO%20admin1%20signed%20in").status_code == 403
+    refused = [r.getMessage() for r in caplog.records if "access refused" in r.getMessage()]
+    assert len(refused) == 1
+    assert "user='legal1' role='legal' GET" in refused[0]
+    assert "\n" not in refused[0] and "\\n" in refused[0]  # the line break stays escaped
