@@ -64,10 +64,21 @@ def live_server(app: Flask) -> Iterator[str]:
 
     port = _free_port()
     server = make_server(app, "127.0.0.1", port)  # what `jianguan web` runs
-    thread = threading.Thread(target=server.run, daemon=True)
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:  # its sockets closed under its select() at teardown
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
+    closing.set()
     server.close()
+    thread.join(timeout=5)
 
 
 def _chromium() -> str | None:

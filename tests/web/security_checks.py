@@ -20,6 +20,8 @@ def assert_security_headers(reply: Any) -> None:
     assert headers.get("Referrer-Policy") == "same-origin"
     assert "Access-Control-Allow-Origin" not in headers  # no CORS: other sites cannot read us
     kind = headers.get("Content-Type", "")
+    if kind.startswith("application/json") and reply.request.path.startswith("/api/"):
+        assert headers.get("Content-Disposition", "").startswith("attachment;"), kind
     assert kind, f"{reply.status_code} without a Content-Type"
     if kind.startswith(("text/", "application/javascript")):
         assert "charset=utf-8" in kind.lower(), kind

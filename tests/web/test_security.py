@@ -292,3 +292,70 @@ def test_refused_requests_are_logged_without_forged_lines(
     assert len(refused) == 1
     assert "user='legal1' role='legal' GET" in refused[0]
     assert "\n" not in refused[0] and "\\n" in refused[0]  # the line break stays escaped
+
+
+def test_a_page_that_declares_no_roles_is_refused_to_everyone(tmp_path: Path) -> None:
+    from tests.web.flows import TEST_CONFIG, make_users
+
+    app = create_app(f"sqlite:///{tmp_path / 'd.db'}", TEST_CONFIG)
+    make_users(app)
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret data")  # no @allow, no @public
+    assert signed_in(app, "admin1").get("/forgotten").status_code == 403
+    assert app.test_client().get("/forgotten").status_code == 302
+
+
+def test_no_password_reaches_the_audit_log_or_the_server_log(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy import select
+
+    from jianguan.models import AuditEvent
+    from web.extensions import store_of
+
+    typed = "wrong-but-secret-typed-9"
+    with caplog.at_level("DEBUG"):
+        client = app.test_client()
+        client.post(
+            "/login", data={"username": "reg1", "password": typed, "csrf_token": token(client)}
+        )
+        login(client, "reg1")
+    with store_of(app).session() as session:
+        events = session.scalars(select(AuditEvent)).all()
+        written = " ".join(f"{e.actor} {e.object_id} {e.before} {e.after}" for e in events)
+    assert {"auth.login_failed", "auth.login"} <= {e.action for e in events}
+    assert typed not in written and PASSWORD not in written
+    assert typed not in caplog.text and PASSWORD not in caplog.text
+
+
+def test_forwarded_for_is_ignored_unless_behind_a_configured_proxy(app: Flask) -> None:
+    def attempt(claimed: str) -> int:
+        client = app.test_client()
+        return client.post(
+            "/login",
+            data={"username": "reg1", "password": "wrong", "csrf_token": token(client)},
+            headers={"X-Forwarded-For": claimed},
+        ).status_code
+
+    # a client that makes up a new address for every try is still one client
+    assert [attempt(f"10.0.0.{n}") for n in range(6)] == [401] * 5 + [429]
+
+
+def test_an_upload_named_with_a_path_writes_nowhere_but_a_temporary_folder(
+    app: Flask, tmp_path: Path
+) -> None:
+    import io
+
+    target = tmp_path / "evil.csv"
+    client = signed_in(app, "reg1")
+    reply = client.post(
+        "/registry/import",
+        data={
+            "csrf_token": token(client),
+            "enterprises": (io.BytesIO(b"id,name\n1,x\n"), f"../../../..{target}"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 400
+    assert not target.exists()
+    text = reply.get_data(as_text=True)
+    assert "evil.csv" in text and str(tmp_path) not in text  # shown by its last part only

@@ -55,7 +55,8 @@ def test_a_session_from_before_sign_out_no_longer_works(app: Flask) -> None:
     client = signed_in(app, "reg1")
     stolen = _cookie(client)
     assert stolen and client.get("/plans/").status_code == 200
-    post(client, "/logout")
+    bye = post(client, "/logout")
+    assert bye.headers["Clear-Site-Data"] == '"cache", "storage"'  # the browser forgets pages
     assert _cookie(client) is None  # an empty session: the browser is told to drop the cookie
     replay = app.test_client()
     replay.set_cookie("session", stolen)
@@ -134,3 +135,29 @@ def test_a_session_without_the_current_user_id_shape_is_signed_out(app: Flask) -
     with client.session_transaction() as session:
         session["_user_id"] = str(_user(app, "reg1").id)  # a cookie from before epochs existed
     assert client.get("/plans/").status_code == 302
+
+
+def test_a_cookie_signed_with_another_key_is_refused(app: Flask) -> None:
+    """The session is a signed cookie: the admin's very session, signed by anyone without the
+    server's key, gets nobody in; one changed byte neither."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    genuine = signed_in(app, "admin1")
+    with genuine.session_transaction() as session:
+        content = dict(session)
+    interface = SecureCookieSessionInterface()
+    forger = Flask("forger")
+    forger.secret_key = "a-guessed-key-that-is-not-the-servers"
+
+    def admin_page_with(cookie: str) -> int:
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        return client.get("/admin/users").status_code
+
+    right = interface.get_signing_serializer(app)
+    wrong = interface.get_signing_serializer(forger)
+    assert right is not None and wrong is not None
+    assert admin_page_with(right.dumps(content)) == 200  # the same content, the server's key
+    assert admin_page_with(wrong.dumps(content)) == 302
+    value = right.dumps(content)
+    assert admin_page_with(value[:-2] + ("AA" if not value.endswith("AA") else "BB")) == 302

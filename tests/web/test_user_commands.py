@@ -1,5 +1,6 @@
 """`jianguan user`: a deployment's first administrator without the demo's known accounts, and
-disabling from the console ends the user's open web sessions."""
+disabling from the console ends the user's open web sessions. Account names are checked to fit
+before they reach the database (PostgreSQL would refuse an over-long one with a server error)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from jianguan.cli import main
-from jianguan.db import open_store
+from jianguan.db import Store, open_store
 from jianguan.models import User
 from tests.web.flows import TEST_CONFIG, login
 from web.app import create_app
+from web.auth.users import UserError, create_user
 
 
 def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
@@ -54,3 +56,24 @@ def test_the_console_refuses_a_short_password_and_an_unknown_user(
     with store.session() as session:
         assert session.scalars(select(User)).all() == []
     store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("username", "display_name", "refused"),
+    [
+        ("u" * 61, "", "用户名最多 60"),
+        ("two words", "", "用户名最多 60"),
+        ("tab\tname", "", "用户名最多 60"),
+        ("ok-name", "名" * 101, "姓名最多 100"),
+        ("ok-name", "line\nbreak", "姓名最多 100"),
+    ],
+)
+def test_names_that_do_not_fit_are_a_message_on_both_databases(
+    store: Store, username: str, display_name: str, refused: str
+) -> None:
+    with pytest.raises(UserError, match=refused), store.session() as session:
+        create_user(session, username, "long-enough-12", "legal", display_name)
+    with store.session() as session:
+        assert session.scalars(select(User)).all() == []
+    with store.session() as session:  # the longest names that fit are stored everywhere
+        create_user(session, "u" * 60, "long-enough-12", "legal", "名" * 100)

@@ -24,6 +24,8 @@ from web.core.access import ROLES
 # ASVS 2.1.1/2.1.2: at least 12 characters (runs of spaces count as one), at most 128.
 MIN_PASSWORD = 12
 MAX_PASSWORD = 128
+USERNAME_MAX = 60  # the users table's columns
+DISPLAY_NAME_MAX = 100
 
 
 class UserError(JianguanError):
@@ -48,6 +50,23 @@ class SignedIn(UserMixin):
     def of(cls, row: User) -> SignedIn:
         return cls(
             row.id, row.username, row.display_name or row.username, row.role, row.session_epoch
+        )
+
+
+def check_name_rules(username: str, display_name: str) -> None:
+    """Names fit their columns on every database and hold no spaces or control characters
+    (a name is shown in pages and logs, and typed at sign-in)."""
+    if len(username) > USERNAME_MAX or not all(
+        c.isprintable() and not c.isspace() for c in username
+    ):
+        raise UserError(
+            f"用户名最多 {USERNAME_MAX} 个字符，不能含空格或控制字符。",
+            f"A user name has at most {USERNAME_MAX} characters, without spaces or control characters.",
+        )
+    if len(display_name) > DISPLAY_NAME_MAX or not display_name.isprintable():
+        raise UserError(
+            f"姓名最多 {DISPLAY_NAME_MAX} 个字符，不能含控制字符。",
+            f"A display name has at most {DISPLAY_NAME_MAX} characters, without control characters.",
         )
 
 
@@ -77,9 +96,10 @@ def create_user(
     method: str = passwords.DEFAULT_METHOD,
 ) -> User:
     """Add a user (audited). Raises `UserError` for a taken name, short password or bad role."""
-    username = username.strip()
+    username, display_name = username.strip(), display_name.strip()
     if not username:
         raise UserError("用户名不能为空。", "The user name must not be empty.")
+    check_name_rules(username, display_name)
     if role not in ROLES:
         raise UserError(
             f"角色“{role}”无效，应为 {', '.join(ROLES)} 之一。",

@@ -80,7 +80,10 @@ def logout() -> Response:
     sessions.end(db(), db().get(User, current_user.user_id))
     audit.record(db(), name, "auth.logout", "user", name)
     db().commit()
-    return redirect(url_for("auth.login"))
+    reply = redirect(url_for("auth.login"))
+    # The browser drops cached pages and any storage of this site (the cookie goes by itself).
+    reply.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return reply
 
 
 @auth.get("/lang/<code>")

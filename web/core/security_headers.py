@@ -2,7 +2,7 @@
 
 The policy allows scripts and styles from this site only: no inline script, no inline style,
 no eval (htmx is told not to eval in base.html), no plugins, and no framing by any site.
-Pages behind sign-in are never stored by the browser or a proxy (`no-store`), so the back
+API answers are attachments. Pages behind sign-in are never stored by the browser or a proxy (`no-store`), so the back
 button after sign-out, or the next person at a shared desk, sees nothing. Behind HTTPS
 (JIANGUAN_SECURE_COOKIES=1) browsers are also told to use HTTPS only (HSTS).
 """
@@ -37,6 +37,11 @@ def install_security_headers(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         if not request.path.startswith(_CACHEABLE):
             headers["Cache-Control"] = "no-store"
+        if request.path.startswith("/api/") and response.mimetype == "application/json":
+            # Opened in a browser tab, API JSON is saved as a file, never shown as a page
+            # (ASVS 14.4.2); scripts and htmx read it the same either way.
+            name = request.path.rsplit("/", 1)[-1] if request.path.endswith(".json") else "api.json"
+            headers.setdefault("Content-Disposition", f'attachment; filename="{name}"')
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", HSTS)
         return response
