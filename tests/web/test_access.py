@@ -57,6 +57,8 @@ ROUTES: list[tuple[str, str, frozenset[str] | None]] = [
     ("GET", "/admin/audit/", ADMIN),
     ("GET", "/admin/audit/export.csv", ADMIN),
     ("POST", "/logout", EVERYONE),
+    ("GET", "/account/password", EVERYONE),
+    ("POST", "/account/password", EVERYONE),
     ("GET", "/login", PUBLIC),
     ("POST", "/login", PUBLIC),
     ("GET", "/lang/en", PUBLIC),

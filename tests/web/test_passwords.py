@@ -144,3 +144,65 @@ def test_the_dummy_check_follows_the_configured_work_factor(tmp_path: Path) -> N
     assert not passwords.needs_rehash(generate_password_hash("x", method=cheap), cheap)
     # "scrypt" alone means werkzeug's default, spelled out in full in the stored hash
     assert not passwords.needs_rehash(generate_password_hash("x"), "scrypt")
+
+
+def _change(client: Any, current: str, new: str, again: str | None = None) -> Any:
+    form = {"current": current, "new": new, "again": new if again is None else again}
+    return post(client, "/account/password", form)
+
+
+def test_a_user_changes_their_password_and_their_other_sessions_end(app: Flask) -> None:
+    here, elsewhere = signed_in(app, "reg1"), signed_in(app, "reg1")
+    assert "修改密码" in here.get("/").get_data(as_text=True)  # reachable from every page
+    refused = {
+        "wrong current": _change(here, "not-my-password", "a-new-passphrase-1"),
+        "mismatch": _change(here, PASSWORD, "a-new-passphrase-1", "a-new-passphrase-2"),
+        "too short": _change(here, PASSWORD, "short-1"),
+    }
+    for case, reply in refused.items():
+        assert reply.status_code == 400, case
+    assert "当前密码不正确" in refused["wrong current"].get_data(as_text=True)
+    assert "不一致" in refused["mismatch"].get_data(as_text=True)
+    assert "密码至少" in refused["too short"].get_data(as_text=True)
+    assert _sign_in(app, "reg1", PASSWORD).status_code == 302  # nothing changed yet
+
+    done = _change(here, PASSWORD, "a-new-passphrase-1")
+    assert done.status_code == 302
+    assert here.get("/plans/").status_code == 200  # this browser stays signed in
+    assert elsewhere.get("/plans/").status_code == 302  # the other session ended
+    assert _sign_in(app, "reg1", PASSWORD).status_code == 401
+    assert _sign_in(app, "reg1", "a-new-passphrase-1").status_code == 302
+    with store_of(app).session() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "user.password_change")
+        ).one()
+        assert event.actor == "reg1" and "a-new-passphrase-1" not in str(event.after)
+
+
+def test_guessing_the_current_password_in_a_borrowed_session_is_limited(app: Flask) -> None:
+    borrowed = signed_in(app, "reg1")
+    codes = [
+        _change(borrowed, f"guess-{n}-password", "a-new-passphrase-1").status_code for n in range(6)
+    ]
+    assert codes == [400] * 5 + [429]
+    assert _change(borrowed, PASSWORD, "a-new-passphrase-1").status_code == 429  # even right
+
+
+def test_an_administrator_resets_a_password_at_the_console(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from jianguan.cli import main
+
+    open_session = signed_in(app, "plan1")
+    assert open_session.get("/simulations/").status_code == 200
+    monkeypatch.setattr("sys.stdin", io.StringIO("given-by-the-admin-1\n"))
+    assert main(["user", "passwd", "plan1", "--db", store_of(app).url]) == 0
+    assert open_session.get("/simulations/").status_code == 302
+    assert _sign_in(app, "plan1", "given-by-the-admin-1").status_code == 302
+    with store_of(app).session() as session:
+        actors = session.scalars(
+            select(AuditEvent.actor).where(AuditEvent.action == "user.password_reset")
+        ).all()
+        assert actors == ["cli"]

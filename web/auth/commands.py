@@ -1,5 +1,6 @@
-"""`jianguan user add|disable|enable`: accounts from the command line, so a real deployment
-gets its first administrator without the demo's well-known accounts.
+"""`jianguan user add|passwd|disable|enable`: accounts from the command line, so a real
+deployment gets its first administrator without the demo's well-known accounts, and a user who
+forgot their password gets a new one from an administrator at the console.
 
 The password is never an argument (it would stay in the shell history and in `ps`): it is
 asked twice on a terminal, or read as one line from standard input for scripts.
@@ -12,6 +13,7 @@ import getpass
 import sys
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from jianguan.cli_support import lang_parent
 from jianguan.db import open_store
@@ -43,18 +45,35 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing(session: Session, username: str) -> User:
+    row = session.scalars(select(User).where(User.username == username)).first()
+    if row is None:
+        raise JianguanError(f"用户“{username}”不存在。", f"There is no user '{username}'.")
+    return row
+
+
+def _passwd(args: argparse.Namespace) -> int:
+    from web.auth.users import check_password_rules, set_password
+
+    password = _password()
+    check_password_rules(password)
+    store = open_store(args.db)
+    try:
+        with store.session() as session:
+            set_password(session, _existing(session, args.username), password, actor="cli")
+    finally:
+        store.dispose()
+    print(f"{args.username}: 密码已重设，会话已结束 / password reset, sessions ended")
+    return 0
+
+
 def _set_active(args: argparse.Namespace, active: bool) -> int:
     from web.auth.users import set_active
 
     store = open_store(args.db)
     try:
         with store.session() as session:
-            row = session.scalars(select(User).where(User.username == args.username)).first()
-            if row is None:
-                raise JianguanError(
-                    f"用户“{args.username}”不存在。", f"There is no user '{args.username}'."
-                )
-            set_active(session, row, active, actor="cli")
+            set_active(session, _existing(session, args.username), active, actor="cli")
     finally:
         store.dispose()
     done = "已启用 / enabled" if active else "已停用，会话已结束 / disabled, sessions ended"
@@ -76,6 +95,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--display-name", default="")
     add.set_defaults(func=_add)
+
+    passwd = actions.add_parser(
+        "passwd", parents=common, help="重设密码并结束其会话 / reset the password, end sessions"
+    )
+    passwd.add_argument("username")
+    _db_option(passwd)
+    passwd.set_defaults(func=_passwd)
 
     for name, active, text in (
         ("disable", False, "停用并结束其会话 / disable and end their sessions"),

@@ -210,3 +210,27 @@ def set_active(session: Session, row: User, active: bool, *, actor: str) -> None
         {"active": not active},
         {"active": active, "session_epoch": row.session_epoch},
     )
+
+
+def set_password(
+    session: Session,
+    row: User,
+    password: str,
+    *,
+    actor: str,
+    method: str = passwords.DEFAULT_METHOD,
+) -> None:
+    """Give the user a new password (length rules apply) and end all of their sessions: whoever
+    held the old password or a session made with it is out. Audited, without the password."""
+    check_password_rules(password)
+    row.password_hash = passwords.hash_password(password, method)
+    end_sessions(session, row)
+    audit.record(
+        session,
+        actor,
+        "user.password_change" if actor == row.username else "user.password_reset",
+        "user",
+        row.username,
+        None,
+        {"method": passwords.method_of(row.password_hash), "session_epoch": row.session_epoch},
+    )

@@ -1,4 +1,5 @@
-"""Signing in and out, the language switch, and the admin's user list."""
+"""Signing in and out, changing one's password, the language switch, and the admin's user
+list."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from web.auth.users import (
     authenticate,
     create_user,
     set_active,
+    set_password,
 )
 from web.core.access import EVERYONE, ROLE_NAMES, ROLES, allow, public
 from web.core.db_session import db
@@ -84,6 +86,52 @@ def logout() -> Response:
     # The browser drops cached pages and any storage of this site (the cookie goes by itself).
     reply.headers["Clear-Site-Data"] = '"cache", "storage"'
     return reply
+
+
+@auth.route("/account/password", methods=["GET", "POST"])
+@allow(*EVERYONE)
+def change_password() -> str | Response | tuple[str, int]:
+    """The current password and the new one twice. A wrong current password counts towards the
+    sign-in limit (a borrowed session must not become a password-guessing oracle); success
+    ends every other session of the user and starts a fresh one here."""
+    if request.method == "GET":
+        return _password_page()
+    address, name = request.remote_addr or "?", current_user.username
+    limiter = login_limiter(current_app)
+    wait = limiter.retry_after(address, name)
+    if wait:
+        return _password_page(_("登录失败次数过多，请 %(s)s 秒后再试。", s=wait), 429)
+    session_db = db()
+    row = session_db.get(User, current_user.user_id)
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if (
+        row is None
+        or authenticate(session_db, name, request.form.get("current", ""), method) is None
+    ):
+        limiter.failed(address, name)
+        session_db.rollback()
+        return _password_page(_("当前密码不正确。"), 400)
+    new = request.form.get("new", "")
+    if new != request.form.get("again", ""):
+        session_db.rollback()
+        return _password_page(_("两次输入的新密码不一致。"), 400)
+    try:
+        set_password(session_db, row, new, actor=name, method=method)
+    except UserError as err:
+        session_db.rollback()
+        return _password_page(err.message(short_language()), 400)
+    limiter.succeeded(address, name)
+    sessions.begin(row)  # this browser stays signed in, under the new epoch
+    session_db.commit()
+    flash(_("密码已修改，其他设备上的会话已结束。"))
+    return redirect(url_for("registry.overview"))
+
+
+def _password_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    page = render_template(
+        "password.html", error=error, min_password=MIN_PASSWORD, max_password=MAX_PASSWORD
+    )
+    return page, status
 
 
 @auth.get("/lang/<code>")
