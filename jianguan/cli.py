@@ -1,8 +1,8 @@
 """The `jianguan` command (formats.md §6). Exit codes: 0 ok, 1 bad data or failed check, 2 usage.
 
 This module is the composition root: it owns the `registry` and `audit` groups and reaches the
-other groups (`rules`, `plan`, `sim`, `web`/`demo`) by importing their `commands` module lazily,
-so `jianguan registry import` never pays for OR-Tools or Flask. Each such module defines
+other groups (`rules`, `plan`, `sim`, `web`/`demo`, `user`) by importing their `commands` module
+lazily, so `jianguan registry import` never pays for OR-Tools or Flask. Each such module defines
 `register(subparsers)`; each leaf sets `func=handler` with `handler(args) -> int`.
 """
 
@@ -28,6 +28,7 @@ LAZY_GROUPS = {
     "sim": "simulations.commands",
     "web": "web.commands",
     "demo": "web.commands",
+    "user": "web.auth.commands",
 }
 
 

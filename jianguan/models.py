@@ -189,6 +189,11 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))  # regulator/legal/planner/admin
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    # A disabled user cannot sign in, and their open sessions end (see session_epoch).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # Part of every session's user id: raising it ends all of the user's sessions at once
+    # (sign-out, disabling), although the session itself is a signed cookie.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class AuditEvent(Base):

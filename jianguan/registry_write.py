@@ -39,12 +39,14 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[list[str]]) -> Path
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 
+        from jianguan.xlsx_text import text_safe_row
+
         book = Workbook(write_only=True)
         sheet = book.create_sheet()
         sheet.append(list(header))
         for row in rows:
             # Text cells keep leading zeros and stop Excel from turning codes into numbers.
-            sheet.append(row)
+            sheet.append(text_safe_row(sheet, row))  # a leading "=" stays text
         book.save(path)
         return path
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -378,6 +378,8 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from jianguan.xlsx_text import text_safe_row
+
     book = Workbook()
     book.remove(book.active)
     for title, header, rows in sheets:
@@ -385,7 +387,7 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]
         sheet.append(list(header))
         widths = [_display_width(h) for h in header]
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(text_safe_row(sheet, row))  # a name starting "=" is no formula
             widths = [max(w, _display_width(c)) for w, c in zip(widths, row, strict=False)]
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -46,7 +46,9 @@ def app(tmp_path: Path, template_store: Path) -> Flask:
     """An app on a fresh store with one user per role (tests/web/flows.py names them)."""
     target = tmp_path / "web.db"
     shutil.copyfile(template_store, target)
-    return create_app(f"sqlite:///{target}", {"TESTING": True, "SECRET_KEY": "test-secret"})
+    from tests.web.flows import TEST_CONFIG
+
+    return create_app(f"sqlite:///{target}", TEST_CONFIG)
 
 
 def _free_port() -> int:
@@ -58,14 +60,25 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    from waitress.server import create_server
+    from web.serve import make_server
 
     port = _free_port()
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = make_server(app, "127.0.0.1", port)  # what `jianguan web` runs
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:  # its sockets closed under its select() at teardown
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
+    closing.set()
     server.close()
+    thread.join(timeout=5)
 
 
 def _chromium() -> str | None:

@@ -18,6 +18,11 @@ from web.auth.users import create_user
 from web.extensions import store_of
 
 PASSWORD = "correct-horse-9"
+# Test users get a cheap scrypt (the app fixtures configure the same, so no sign-in rehashes):
+# hundreds of sign-ins at the production work factor would dominate the suite's time.
+# tests/web/test_passwords.py checks the production default itself.
+FAST_HASH = "scrypt:1024:8:1"
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "PASSWORD_HASH_METHOD": FAST_HASH}
 ROLE_USERS = {"regulator": "reg1", "legal": "legal1", "planner": "plan1", "admin": "admin1"}
 SECOND_REGULATOR = "reg2"
 SECOND_LEGAL = "legal2"  # rule sign-off needs a second legal user (four eyes)
@@ -31,9 +36,11 @@ def make_users(app: Flask) -> None:
 def make_users_in(store: Store) -> None:
     with store.session() as session:
         for role, name in ROLE_USERS.items():
-            create_user(session, name, PASSWORD, role, f"{name} 测试")
-        create_user(session, SECOND_REGULATOR, PASSWORD, "regulator", "第二监管人员")
-        create_user(session, SECOND_LEGAL, PASSWORD, "legal", "第二法制人员")
+            create_user(session, name, PASSWORD, role, f"{name} 测试", method=FAST_HASH)
+        create_user(
+            session, SECOND_REGULATOR, PASSWORD, "regulator", "第二监管人员", method=FAST_HASH
+        )
+        create_user(session, SECOND_LEGAL, PASSWORD, "legal", "第二法制人员", method=FAST_HASH)
 
 
 def csrf_of(html: str) -> str:

@@ -1,6 +1,7 @@
 """Every route for every role: allowed roles get through, others get 403, strangers are sent
 to sign in (pages) or get 401 JSON (API). Ids that do not exist keep this independent of state:
-past the gate an allowed role sees 404, a refused one 403 — the gate answers first."""
+past the gate an allowed role sees 404, a refused one 403 — the gate answers first. Every one
+of these answers (pages, redirects, JSON, 401/403/404) carries the security headers."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.flows import ROLE_USERS, signed_in, token
+from tests.web.flows import FAST_HASH, PASSWORD, ROLE_USERS, TEST_CONFIG, signed_in, token
 from tests.web.rules_routes import RULES_ROUTES
+from tests.web.security_checks import assert_security_headers
 from tests.web.simulation_routes import SIMULATION_ROUTES
 from web.core.access import ROLES
 
@@ -51,9 +53,12 @@ ROUTES: list[tuple[str, str, frozenset[str] | None]] = [
     ("GET", "/plans/tracker", REG_ADMIN),
     ("GET", "/admin/users", ADMIN),
     ("POST", "/admin/users", ADMIN),
+    ("POST", "/admin/users/9999/active", ADMIN),
     ("GET", "/admin/audit/", ADMIN),
     ("GET", "/admin/audit/export.csv", ADMIN),
     ("POST", "/logout", EVERYONE),
+    ("GET", "/account/password", EVERYONE),
+    ("POST", "/account/password", EVERYONE),
     ("GET", "/login", PUBLIC),
     ("POST", "/login", PUBLIC),
     ("GET", "/lang/en", PUBLIC),
@@ -80,11 +85,21 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Flas
     from web.app import create_app
 
     folder = tmp_path_factory.mktemp("access")
-    app: Flask = create_app(f"sqlite:///{folder / 'w.db'}", {"TESTING": True, "SECRET_KEY": "s"})
+    app: Flask = create_app(f"sqlite:///{folder / 'w.db'}", TEST_CONFIG)
     make_users(app)
     made = {role: signed_in(app, name) for role, name in ROLE_USERS.items()}
     made["anonymous"] = app.test_client()
     yield made
+
+
+def _leaver(app: Flask, role: str) -> str:
+    from web.auth.users import ensure_user
+    from web.extensions import store_of
+
+    name = f"leaver_{role}"
+    with store_of(app).session() as session:
+        ensure_user(session, name, PASSWORD, role, method=FAST_HASH)
+    return name
 
 
 def _call(client: FlaskClient, method: str, path: str):
@@ -119,12 +134,17 @@ def test_role_matrix(
     who: str,
 ) -> None:
     client = clients[who]
-    # Signing out and switching language change the session: use a session of their own so
-    # the shared one stays signed in and Chinese for the rows after them.
+    # Switching language changes the session, and signing out ends all of the user's sessions:
+    # use a session (for sign-out, a user) of their own, so the shared ones stay signed in and
+    # Chinese for the rows after them.
     if path == "/logout" or path.startswith("/lang/"):
         app = client.application
-        client = app.test_client() if who == "anonymous" else signed_in(app, ROLE_USERS[who])
+        if who == "anonymous":
+            client = app.test_client()
+        else:
+            client = signed_in(app, _leaver(app, who) if path == "/logout" else ROLE_USERS[who])
     reply = _call(client, method, path)
+    assert_security_headers(reply)
     location = reply.headers.get("Location", "")
     if roles is None:
         assert reply.status_code != 403 and "/login?next" not in location

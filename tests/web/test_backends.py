@@ -11,6 +11,7 @@ import pytest
 from jianguan.db import Store
 from tests.web.flows import (
     SECOND_REGULATOR,
+    TEST_CONFIG,
     create_task,
     generate,
     load_registry,
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.postgres
 
 
 def test_plan_loop_and_audit_chain(store: Store) -> None:
-    app = create_app(store.url, {"TESTING": True, "SECRET_KEY": "s"})
+    app = create_app(store.url, TEST_CONFIG)
     make_users(app)
     # A short folder: import_registry logs the joined file paths in audit_events.object_id,
     # a VARCHAR(120) that PostgreSQL enforces (reported to the store's owner).

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from jianguan.audit import verify_chain
 from jianguan.db import Store
 from jianguan.models import RulePackageVersion
-from tests.web.flows import SECOND_LEGAL, make_users, post, signed_in, token
+from tests.web.flows import SECOND_LEGAL, TEST_CONFIG, make_users, post, signed_in, token
 from web.app import create_app
 
 pytestmark = pytest.mark.postgres
 
 
 def test_draft_sign_off_and_roll_back(store: Store) -> None:
-    app = create_app(store.url, {"TESTING": True, "SECRET_KEY": "s"})
+    app = create_app(store.url, TEST_CONFIG)
     make_users(app)
     author = signed_in(app, "legal1")
     page = author.get("/rules/credit-tier/v/2022.1/edit").get_data(as_text=True)

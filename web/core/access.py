@@ -71,6 +71,15 @@ def _gate(app: Flask) -> Callable[[], Response | None]:
                 return body
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if roles is None or current_user.role not in roles:
+            # The server log keeps every refusal (ASVS 7.2.2); %r escapes line breaks and
+            # control characters, so a crafted path cannot forge a log line.
+            app.logger.warning(
+                "access refused: user=%r role=%r %s %r",
+                current_user.username,
+                current_user.role,
+                request.method,
+                request.path,
+            )
             raise Forbidden()
         return None
 
