@@ -126,8 +126,8 @@ def classify(read: Callable[[], str | None]) -> tuple[Outcome, float]:
         outcome = ("over time", f"still running after {HANG_S:.0f} s")
     except JianguanError as err:
         outcome = _refused_or_crash(err.message("zh"))
-    except RecursionError as err:
-        outcome = ("crash", _where(err))
+    except MemoryError:
+        outcome = ("over memory", "MemoryError (address space capped for this read)")
     except Exception as err:
         outcome = ("crash", _where(err))
     elapsed = time.perf_counter() - started
@@ -414,26 +414,23 @@ def read_in_child(reader_name: str, path: Path, timeout_s: float = 120.0) -> Big
             elapsed,
             0.0,
         )
-    outcome = answer["outcome"]
-    if (
-        outcome not in ("crash", "over time")
-        and answer["peak_mb"] - answer["start_mb"] > MEMORY_LIMIT_MB
-    ):
-        outcome = "over memory"
+    outcome, detail = answer["outcome"], answer["detail"]
+    grew = answer["peak_mb"] - answer["start_mb"]
+    if outcome != "crash" and grew > MEMORY_LIMIT_MB:
+        outcome, detail = "over memory", f"{outcome} after {grew:.0f} MB: {detail}"
     return BigResult(
-        path.name,
-        path.stat().st_size,
-        outcome,
-        answer["detail"],
-        answer["seconds"],
-        answer["peak_mb"],
+        path.name, path.stat().st_size, outcome, detail, answer["seconds"], answer["peak_mb"]
     )
+
+
+CHILD_ADDRESS_SPACE = 4 << 30  # a runaway read stops here (MemoryError), not in the machine's swap
 
 
 def child_read(reader_name: str, path: str) -> dict[str, Any]:
     reader = READERS[reader_name]
     import jianguan.registry_read  # noqa: F401  (imports count toward the start, not the read)
 
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_ADDRESS_SPACE, CHILD_ADDRESS_SPACE))
     start_mb = _peak_mb()
     (outcome, detail), elapsed = classify(lambda: reader.read(Path(path)))
     return {
