@@ -1,11 +1,32 @@
-"""Teams for one day and one department: an exact min-cost flow (b-matching).
+"""Teams for one day and one department: an exact min-cost flow on an aggregated network.
 
-source → officer (one unit arc per inspection the officer may still do today, the k-th
-costing LOAD·(load so far + k): convex, so load evens out) → inspection (capacity 1, so team
-members are distinct; cost TRAVEL when the officer's unit is in another district, plus a
-seeded PRF; the officer's zone for the day is decided first, see `day_zones`) → sink (capacity = officers per department). Arcs exist only for available,
-non-recused officers. The flow is solved exactly, so the teams depend on the inputs and seed
-only, never on solver luck.
+The textbook network has an arc for every eligible officer–inspection pair: a county day of
+465 inspections and 900 officers is 420,000 arcs, each with a PRF cost, and it grows with the
+square of the county (that network took 87 of the 91 s a 100,000-enterprise county needed).
+But the inspections of one district that no officer available today recuses from are
+interchangeable, so they share one *pool* node:
+
+    source → officer     one unit arc per inspection the officer may still do today, the k-th
+                         costing LOAD·(load so far + k): convex, so load evens out
+    officer → pool d     capacity min(cap, |pool d|); cost TRAVEL when the officer's zone today
+                         (see `day_zones`) is not d, plus a seeded PRF
+    officer → special    an inspection some available officer recuses from keeps its own node;
+                         capacity 1, no arc from a recusing officer, the same costs
+    pool d → sink        capacity per_department · |pool d|; special → sink: per_department
+
+A pool's units are dealt out round-robin: officers in PRF order, each officer's units
+consecutively, the i-th unit to inspection i mod q (inspections in seeded order). No officer
+brings more units than the pool has inspections, so nobody lands twice in one team
+(McNaughton's wrap-around rule). Any pairwise assignment projects onto this network with the
+same travel and load cost and back, so the optimum — fewest places outside the zone, then the
+most even load, then the seed — is the pairwise network's, on officers × (districts + specials)
+arcs instead of officers × inspections. The flow is first built with in-zone arcs only (one per
+officer); only when that leaves a place empty is it solved again with every cross-zone arc.
+A full in-zone flow is the optimum of the larger network too: every cycle through a travel arc
+costs more than any load and PRF difference it can buy (TRAVEL_WEIGHT below).
+
+The flow is solved exactly and its PRF costs make the optimum unique, so the teams depend on
+the inputs and seed only, never on solver luck.
 """
 
 from __future__ import annotations
@@ -79,6 +100,165 @@ class DayStaffing:
     travel_arcs: int  # team places filled by an officer from another district
 
 
+@dataclass(frozen=True, slots=True)
+class _Day:
+    """One day's inspections of one department, split into pools and specials."""
+
+    iso: str
+    department: str
+    per_department: int
+    officers: Sequence[OfficerSlot]
+    zone: dict[str, str]
+    pools: dict[str, list[str]]  # district -> interchangeable enterprise ids, seeded order
+    specials: list[tuple[str, str]]  # (enterprise id, district) someone recuses from
+    total: int  # inspections today
+
+
+def _split(
+    department: str,
+    day: date,
+    inspections: Sequence[tuple[str, str]],
+    officers: Sequence[OfficerSlot],
+    per_department: int,
+    cost: KeyedCost,
+) -> _Day:
+    iso = day.isoformat()
+    recused = {eid for o in officers for eid in o.recusals}
+    pools: dict[str, list[str]] = {}
+    specials: list[tuple[str, str]] = []
+    for eid, district in inspections:
+        if eid in recused:
+            specials.append((eid, district))
+        else:
+            pools.setdefault(district, []).append(eid)
+    for members in pools.values():
+        members.sort(key=lambda e: (cost("order", department, iso, e), e))
+    zone = day_zones(department, day, inspections, officers, per_department, cost)
+    return _Day(
+        iso, department, per_department, officers, zone, pools, specials, len(inspections)
+    )
+
+
+def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) -> DayStaffing:
+    """Solve the network (in-zone arcs only unless `cross_zone`) and deal out the teams."""
+    source, sink = 0, 1
+    node = 2
+    officer_node: dict[str, int] = {}
+    for o in d.officers:
+        officer_node[o.id] = node
+        node += 1
+    pool_node: dict[str, int] = {}
+    for district in sorted(d.pools):
+        pool_node[district] = node
+        node += 1
+    special_node = list(range(node, node + len(d.specials)))
+    tails: list[int] = []
+    heads: list[int] = []
+    caps: list[int] = []
+    costs: list[int] = []
+
+    def arc(tail: int, head: int, capacity: int, unit_cost: int) -> int:
+        tails.append(tail)
+        heads.append(head)
+        caps.append(capacity)
+        costs.append(unit_cost)
+        return len(tails) - 1
+
+    for o in d.officers:
+        for k in range(min(o.cap, d.total)):
+            arc(source, officer_node[o.id], 1, LOAD_WEIGHT * (loads.get(o.id, 0) + k))
+    pool_arcs: dict[str, list[tuple[int, int, str]]] = {district: [] for district in d.pools}
+    for o in d.officers:
+        for district, members in d.pools.items():
+            home = d.zone[o.id] == district
+            if not (home or cross_zone):
+                continue
+            prf = cost("pool", d.department, d.iso, district, o.id)
+            index = arc(
+                officer_node[o.id],
+                pool_node[district],
+                min(o.cap, len(members)),
+                (0 if home else TRAVEL_WEIGHT) + prf,
+            )
+            pool_arcs[district].append((index, prf, o.id))
+    special_arcs: list[list[tuple[int, str]]] = []
+    for (eid, district), snode in zip(d.specials, special_node, strict=True):
+        mine: list[tuple[int, str]] = []
+        for o in d.officers:
+            home = d.zone[o.id] == district
+            if eid in o.recusals or not (home or cross_zone):
+                continue
+            travel = 0 if home else TRAVEL_WEIGHT
+            prf = cost("team", d.department, d.iso, eid, o.id)
+            mine.append((arc(officer_node[o.id], snode, 1, travel + prf), o.id))
+        special_arcs.append(mine)
+    for district, members in d.pools.items():
+        arc(pool_node[district], sink, d.per_department * len(members), 0)
+    for snode in special_node:
+        arc(snode, sink, d.per_department, 0)
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    demand = d.per_department * d.total
+    smcf.set_node_supply(source, demand)
+    smcf.set_node_supply(sink, -demand)
+    status = smcf.solve_max_flow_with_min_cost()
+    if status != smcf.OPTIMAL:
+        raise FlowError(f"min-cost flow status {status} on {d.iso} {d.department}")
+    teams: dict[str, list[str]] = {}
+    short: list[str] = []
+    for district, members in d.pools.items():
+        units = sorted(
+            (prf, oid, smcf.flow(index)) for index, prf, oid in pool_arcs[district]
+        )
+        dealt = deal_round_robin(
+            [(oid, n) for _prf, oid, n in units if n], members, d.per_department
+        )
+        teams.update(dealt)
+        short.extend(e for e in members if e not in dealt)
+    for (eid, _district), arcs in zip(d.specials, special_arcs, strict=True):
+        team = [oid for index, oid in arcs if smcf.flow(index)]
+        if len(team) == d.per_department:
+            teams[eid] = team
+        else:
+            short.append(eid)
+    return DayStaffing(teams, short, 0)
+
+
+def deal_round_robin(
+    units: Sequence[tuple[str, int]], inspections: Sequence[str], per_team: int
+) -> dict[str, list[str]]:
+    """Teams of `per_team` distinct officers for as many of `inspections` (in order) as the
+    officers' units allow: (officer, units) in dealing order, each officer's units consecutive,
+    the i-th unit to inspection i mod q. q is the largest count with Σ min(units, q) ≥
+    per_team·q, so taking at most q units from each officer fills q teams exactly and no
+    officer appears twice in a team."""
+    if per_team <= 0 or not inspections:
+        return {}
+
+    def fits(q: int) -> bool:
+        return sum(min(n, q) for _oid, n in units) >= per_team * q
+
+    low, high = 0, len(inspections)  # fits(0) holds; fits is monotone (concave minus linear)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid - 1
+    q = low
+    if q == 0:
+        return {}
+    teams: dict[str, list[str]] = {e: [] for e in inspections[:q]}
+    dealt = 0
+    for oid, n in units:
+        for _ in range(min(n, q)):
+            if dealt == per_team * q:
+                break
+            teams[inspections[dealt % q]].append(oid)
+            dealt += 1
+    return teams
+
+
 def staff_day(
     day: date,
     department: str,
@@ -93,60 +273,24 @@ def staff_day(
     `officers` are the department's qualified officers available on `day`; `loads` (inspections
     already given to each officer on earlier days) is updated in place.
     """
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    source, sink = 0, 1
-    officer_node = {o.id: 2 + i for i, o in enumerate(officers)}
-    first_insp = 2 + len(officers)
-    tails: list[int] = []
-    heads: list[int] = []
-    caps: list[int] = []
-    costs: list[int] = []
-    for o in officers:
-        for k in range(min(o.cap, len(inspections))):
-            tails.append(source)
-            heads.append(officer_node[o.id])
-            caps.append(1)
-            costs.append(LOAD_WEIGHT * (loads.get(o.id, 0) + k))
-    pair_arcs: list[tuple[int, str, str]] = []
-    iso = day.isoformat()
-    zone = day_zones(department, day, inspections, officers, per_department, cost)
-    for j, (eid, district) in enumerate(inspections):
-        node = first_insp + j
-        for o in officers:
-            if eid in o.recusals:
-                continue
-            pair_arcs.append((len(tails), eid, o.id))
-            tails.append(officer_node[o.id])
-            heads.append(node)
-            caps.append(1)
-            travel = 0 if zone[o.id] == district else TRAVEL_WEIGHT
-            costs.append(travel + cost("team", department, iso, eid, o.id))
-        tails.append(node)
-        heads.append(sink)
-        caps.append(per_department)
-        costs.append(0)
     if not inspections:
         return DayStaffing({}, [], 0)
-    smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    demand = per_department * len(inspections)
-    smcf.set_node_supply(source, demand)
-    smcf.set_node_supply(sink, -demand)
-    status = smcf.solve_max_flow_with_min_cost()
-    if status != smcf.OPTIMAL:
-        raise FlowError(f"min-cost flow status {status} on {iso} {department}")
+    split = _split(department, day, inspections, officers, per_department, cost)
+    staffed = _solve(split, loads, cost, cross_zone=False)
+    if staffed.short:
+        staffed = _solve(split, loads, cost, cross_zone=True)
     district_of = dict(inspections)
     officer_district = {o.id: o.district for o in officers}
-    teams: dict[str, list[str]] = {eid: [] for eid, _ in inspections}
-    for arc, eid, oid in pair_arcs:
-        if smcf.flow(arc):
-            teams[eid].append(oid)
-    short = [eid for eid, team in teams.items() if len(team) < per_department]
     travel_arcs = 0
-    for eid, team in teams.items():
-        if eid in short:
+    teams: dict[str, list[str]] = {}
+    for eid, _district in inspections:
+        team = staffed.teams.get(eid)
+        if team is None:
             continue
         team.sort()
+        teams[eid] = team
         for oid in team:
             loads[oid] = loads.get(oid, 0) + 1
             travel_arcs += officer_district[oid] != district_of[eid]
-    return DayStaffing({e: t for e, t in teams.items() if e not in short}, short, travel_arcs)
+    short = [eid for eid, _district in inspections if eid not in teams]
+    return DayStaffing(teams, short, travel_arcs)
