@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from jianguan.errors import JianguanError
@@ -14,10 +12,11 @@ from scheduler.draw import classify, draw, in_population, inputs_sha256
 from scheduler.officer_pool import city_of, qualified_slots, staff_by_region
 from scheduler.plan_document import assemble, inspection_rows
 from scheduler.region_problem import RegionProblem, RegionResult
-from scheduler.region_solver import solve_region
+from scheduler.region_solver import solve_regions
 from scheduler.task_file import Task
 from scheduler.verify import HARD_CONSTRAINTS, check_inspections
 from scheduler.work_calendar import build_calendar
+from scheduler.work_pool import open_pool
 
 Progress = Callable[[str], None]
 
@@ -31,8 +30,15 @@ class PlanSettings:
     """How to run, never what comes out: the plan is the same for every setting."""
 
     num_workers: int = 1  # CP-SAT workers per region
-    processes: int | None = None  # regions solved in parallel (None: CPU count)
+    # pieces (day models, department staffing) solved in parallel processes; None: every core
+    # for plans of at least PARALLEL_FROM drawn enterprises, one process below
+    processes: int | None = None
     time_limit_s: float = 300.0
+    cluster: str | None = None  # a Dask scheduler (tcp://HOST:PORT) instead of processes
+
+
+# Below this many drawn enterprises the whole plan takes less than starting worker processes.
+PARALLEL_FROM = 4000
 
 
 def generate_plan(
@@ -103,7 +109,7 @@ def generate_plan(
         f"分 {len(problems)} 个区域排期，{len(calendar.schedulable_days)} 个可安排日",
         f"scheduling {len(problems)} region(s) over {len(calendar.schedulable_days)} days",
     )
-    results = _solve_all(problems, settings, say)
+    results = _solve_all(problems, settings, say, len(drawn))
     used_staff = [s for p in problems for s in p.officers]
     district_of = {e.id: e.district for e in drawn}
     # The independent checker runs on every plan before it leaves: a violation is a bug here.
@@ -136,10 +142,20 @@ def aggregate_capacity(problem: RegionProblem) -> list[tuple[str, int, int]]:
 
 
 def _solve_all(
-    problems: list[RegionProblem], settings: PlanSettings, say: Callable[[str, str], None]
+    problems: list[RegionProblem],
+    settings: PlanSettings,
+    say: Callable[[str, str], None],
+    drawn: int,
 ) -> list[RegionResult]:
+    def done(p: RegionProblem) -> None:
+        say(
+            f"区域 {p.region} 完成（{len(p.enterprises)} 家）",
+            f"region {p.region} done ({len(p.enterprises)} enterprises)",
+        )
+
     try:
-        return _solve_regions(problems, settings, say)
+        with open_pool(settings.processes, settings.cluster, drawn, PARALLEL_FROM) as pool:
+            return solve_regions(problems, pool, done)
     except DayModelError as exc:
         raise JianguanError(
             f"排期模型未能在时限 {settings.time_limit_s:.0f} 秒内求得最优解（{exc}）；"
@@ -147,27 +163,3 @@ def _solve_all(
             f"the day model was not solved to optimality within {settings.time_limit_s:.0f} s "
             f"({exc}); only an optimum is unique and reproducible: raise --time-limit and retry",
         ) from None
-
-
-def _solve_regions(
-    problems: list[RegionProblem], settings: PlanSettings, say: Callable[[str, str], None]
-) -> list[RegionResult]:
-    processes = settings.processes or os.cpu_count() or 1
-    if len(problems) <= 1 or processes <= 1:
-        out = []
-        for p in problems:
-            out.append(solve_region(p))
-            say(
-                f"区域 {p.region} 完成（{len(p.enterprises)} 家）",
-                f"region {p.region} done ({len(p.enterprises)} enterprises)",
-            )
-        return out
-    with ProcessPoolExecutor(max_workers=min(processes, len(problems))) as pool:
-        results = []
-        for p, r in zip(problems, pool.map(solve_region, problems), strict=True):
-            say(
-                f"区域 {p.region} 完成（{len(p.enterprises)} 家）",
-                f"region {p.region} done ({len(p.enterprises)} enterprises)",
-            )
-            results.append(r)
-        return results

@@ -153,15 +153,15 @@ def test_planner_refuses_to_emit_a_plan_its_checker_rejects(monkeypatch) -> None
     import pytest
 
     from scheduler import planner
-    from scheduler.region_solver import solve_region
+    from scheduler.region_solver import solve_regions
 
-    def sloppy(problem):
-        result = solve_region(problem)
-        eid, (_day, team) = next(iter(result.inspections.items()))
-        result.inspections[eid] = (date(2026, 3, 7), team)  # a Saturday
-        return result
+    def sloppy(problems, pool, done=None):
+        results = solve_regions(problems, pool, done)
+        eid, (_day, team) = next(iter(results[0].inspections.items()))
+        results[0].inspections[eid] = (date(2026, 3, 7), team)  # a Saturday
+        return results
 
-    monkeypatch.setattr(planner, "solve_region", sloppy)
+    monkeypatch.setattr(planner, "solve_regions", sloppy)
     with pytest.raises(planner.PlanInvariantError) as caught:
         generate_plan(f.enterprises(4), _staff(), f.task(), f.SEED)
     assert "not a working day" in caught.value.message("en")

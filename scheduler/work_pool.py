@@ -1,0 +1,118 @@
+"""Where the independent pieces of a plan are solved: here, on local processes, or on Dask.
+
+Every pool returns results in the order of its inputs and the pieces are pure functions of
+their inputs, so the plan never depends on which pool ran them or on how many workers it had.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar
+
+from jianguan.errors import JianguanError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
+# Modules a fresh worker process needs; the fork server imports them once for all workers.
+_PRELOAD = ["scheduler.department_staffing", "scheduler.region_solver"]
+
+
+class WorkPool(Protocol):
+    workers: int
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]: ...
+
+
+class InProcess:
+    workers = 1
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        return [fn(x) for x in items]
+
+
+class LocalProcesses:
+    """A process pool started on first use and kept for the whole plan (every repair round).
+
+    Workers come from a fork server: a clean process forked before any of the caller's threads
+    or data exist (the web runs plans in threads), that has imported the solver once."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if len(items) <= 1:
+            return [fn(x) for x in items]
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return list(self._pool.map(fn, items))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+class ClusterError(JianguanError):
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(
+            f"无法连接 Dask 集群 {address}：{reason}；请检查地址（tcp://主机:端口）和调度器是否已启动",
+            f"cannot reach the Dask cluster at {address}: {reason}; check the address "
+            "(tcp://HOST:PORT) and that the scheduler is running",
+        )
+
+
+class DaskCluster:
+    """Pieces as Dask tasks on the scheduler at `address` (`tcp://HOST:PORT`)."""
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        try:
+            self._client: Any = Client(address, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as err:
+            raise ClusterError(address, str(err)) from None
+        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if not items:
+            return []
+        futures = self._client.map(fn, list(items), pure=False)
+        return list(self._client.gather(futures))
+
+    def close(self) -> None:
+        self._client.close()
+
+
+@contextmanager
+def open_pool(
+    processes: int | None, cluster: str | None, work_size: int, parallel_from: int
+) -> Iterator[WorkPool]:
+    """The pool for a plan: the cluster when an address is given; otherwise `processes` local
+    processes (None: every core, for plans of at least `parallel_from` enterprises — below
+    that, starting processes costs more than it saves)."""
+    if cluster:
+        dask = DaskCluster(cluster)
+        try:
+            yield dask
+        finally:
+            dask.close()
+        return
+    if processes is None:
+        processes = (os.cpu_count() or 1) if work_size >= parallel_from else 1
+    if processes <= 1:
+        yield InProcess()
+        return
+    local = LocalProcesses(processes)
+    try:
+        yield local
+    finally:
+        local.close()
