@@ -113,7 +113,8 @@ def generate_plan(
     used_staff = [s for p in problems for s in p.officers]
     district_of = {e.id: e.district for e in drawn}
     # The independent checker runs on every plan before it leaves: a violation is a bug here.
-    broken = check_inspections(inspection_rows(task, results), officers, task, prior_counts)
+    rows = inspection_rows(task, results)
+    broken = check_inspections(rows, officers, task, prior_counts)
     if broken:
         raise PlanInvariantError(
             "内部错误：生成的计划违反硬约束（请报告此问题）：" + broken[0].zh,
@@ -122,7 +123,7 @@ def generate_plan(
         )
     violations = dict.fromkeys(HARD_CONSTRAINTS, 0)
     return assemble(
-        task, seed, inputs_hash, result, calendar, results, used_staff, district_of, violations
+        task, seed, inputs_hash, result, calendar, results, used_staff, district_of, violations, rows
     )
 
 

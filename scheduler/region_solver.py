@@ -1,11 +1,12 @@
 """Solve regions: domains → days (CP-SAT) → teams per department (min-cost flow) → repair.
 
-Each round has two kinds of independent pieces, handed to a work pool (this process, local
-processes or a Dask cluster): the day model of every region still open, then the staffing of
-every (region, department) — see `department_staffing` for why departments are independent
-once days are fixed. Enterprises a department could not staff on their day are forbidden that
-day and the region goes round again. Each region's rounds depend on its own inputs only, and
-the pool returns results in input order, so the plan is the same whatever ran it.
+Independent pieces go to a work pool (this process, local processes or a Dask cluster). With
+at least as many regions as workers a piece is a whole region. Otherwise each round has two
+kinds: the day model of every region still open, then the staffing of every (region,
+department) — see `department_staffing` for why departments are independent once days are
+fixed. Enterprises a department could not staff on their day are forbidden that day and the
+region goes round again. Each region's rounds depend on its own inputs only, and the pool
+returns results in input order, so the plan is the same whatever ran it.
 
 Every drawn enterprise of a region ends either with a date and a team, or with a reason naming
 the constraint that binds.
@@ -46,10 +47,15 @@ class _Region:
         for o in problem.officers:
             for eid in o.recusals:
                 self.recusers[eid].append(o)
+        self._slots = {
+            (dept, t): sum(o.cap for o in day_staff)
+            for dept, days in self.available.items()
+            for t, day_staff in enumerate(days)
+        }
 
     def slots(self, dept: str, t: int) -> int:
         """Officer-inspection places the department can fill on day t."""
-        return sum(o.cap for o in self.available[dept][t])
+        return self._slots[dept, t]
 
     def day_capacity(self, t: int) -> int:
         per = self.p.per_department
@@ -265,7 +271,17 @@ def solve_regions(
     pool: WorkPool,
     done: Callable[[RegionProblem], None] | None = None,
 ) -> list[RegionResult]:
-    """Every region, round by round on `pool`; results in the order of `problems`."""
+    """Every region on `pool`; results in the order of `problems`.
+
+    With at least as many regions as workers, each region is one piece (no waiting between
+    rounds, one transfer of its data); otherwise regions go round by round together and their
+    departments are the pieces. Both run the same steps on the same inputs: same result."""
+    if len(problems) >= max(2, pool.workers):
+        results = pool.map(solve_region, problems)
+        for p in problems:
+            if done is not None:
+                done(p)
+        return results
     states = [_Rounds(p) for p in problems]
     results: list[RegionResult | None] = [None] * len(problems)
     active = list(range(len(problems)))

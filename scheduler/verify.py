@@ -199,6 +199,7 @@ def check_inspections(
 
     calendar = build_calendar(task)
     by_officer = {o.id: o for o in officers}
+    qualified = {o.id for o in officers if is_qualified(o, task)}
     per_officer_day: Counter[tuple[str, date]] = Counter()
     per_year: Counter[tuple[str, int]] = Counter()
     items = sorted(task.item_codes)
@@ -252,7 +253,7 @@ def check_inspections(
                         f"检查 {where}：{oid} 属于 {o.department}，不能代表 {dept}",
                         f"{where_en}: {oid} belongs to {o.department}, not {dept}",
                     )
-                elif not is_qualified(o, task):
+                elif oid not in qualified:
                     bad(
                         f"检查 {where}：{oid} 无执法证或不具备 {dept} 事项所需领域资格",
                         f"{where_en}: {oid} lacks a certificate or the {dept} item fields",

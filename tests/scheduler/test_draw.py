@@ -97,3 +97,22 @@ def test_streamed_inputs_hash_equals_the_canonical_document_hash() -> None:
     pop = _pop(firms, task)
     assert inputs_sha256(pop, staff, task) == sha256_of(canonical_inputs(pop, staff, task))
     assert inputs_sha256(pop, staff[:1], task) != inputs_sha256(pop, staff, task)
+
+
+def test_streamed_hash_holds_across_chunks_and_for_every_officer_column() -> None:
+    import dataclasses
+    from datetime import date
+
+    from scheduler.canonical_json import sha256_of
+    from scheduler.draw import _CHUNK, canonical_inputs, inputs_sha256
+
+    firms = f.enterprises(_CHUNK + 3)  # rows are encoded a chunk at a time
+    staff = [
+        dataclasses.replace(
+            o, max_per_day=2, unavailable=(date(2026, 3, 2),), recusals=(firms[0].id,)
+        )
+        for o in f.officers(2, "SCJG", ["food", "price"])
+    ]
+    task = f.task()
+    pop = _pop(firms, task)
+    assert inputs_sha256(pop, staff, task) == sha256_of(canonical_inputs(pop, staff, task))
