@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from jianguan.errors import JianguanError
 from jianguan.registry_schema import Enterprise, Officer
+from rules.gc_pause import collector_paused
 from scheduler.day_model import DayModelError
 from scheduler.draw import classify, draw, in_population, inputs_sha256
 from scheduler.officer_pool import city_of, qualified_slots, staff_by_region
@@ -54,8 +55,33 @@ def generate_plan(
 ) -> dict[str, object]:
     """Draw per formats.md §3, schedule, and return the plan document (formats.md §4).
 
-    `progress` receives messages for long runs (in `lang`); it never changes the result."""
-    settings = settings or PlanSettings()
+    `progress` receives messages for long runs (in `lang`); it never changes the result.
+    The cyclic collector is paused meanwhile: a plan builds millions of small acyclic objects
+    over a heap that holds the registry, and each full collection rescans that heap (about a
+    fifth of a county's planning time; rules/gc_pause.py)."""
+    with collector_paused():
+        return _generate_plan(
+            enterprises,
+            officers,
+            task,
+            seed,
+            prior_counts,
+            settings or PlanSettings(),
+            progress,
+            lang,
+        )
+
+
+def _generate_plan(
+    enterprises: Sequence[Enterprise],
+    officers: Sequence[Officer],
+    task: Task,
+    seed: str,
+    prior_counts: dict[str, dict[int, int]] | None,
+    settings: PlanSettings,
+    progress: Progress | None,
+    lang: str,
+) -> dict[str, object]:
     sink = progress or (lambda _m: None)
 
     def say(zh: str, en: str) -> None:
@@ -123,7 +149,16 @@ def generate_plan(
         )
     violations = dict.fromkeys(HARD_CONSTRAINTS, 0)
     return assemble(
-        task, seed, inputs_hash, result, calendar, results, used_staff, district_of, violations, rows
+        task,
+        seed,
+        inputs_hash,
+        result,
+        calendar,
+        results,
+        used_staff,
+        district_of,
+        violations,
+        rows,
     )
 
 

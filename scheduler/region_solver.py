@@ -178,9 +178,7 @@ def _no_day_reason(
     )
 
 
-def _capacity_reason(
-    region: _Region, domain: Sequence[int], counts: list[int]
-) -> tuple[str, str]:
+def _capacity_reason(region: _Region, domain: Sequence[int], counts: list[int]) -> tuple[str, str]:
     """Name the department whose officer-day capacity binds on the enterprise's days."""
     p = region.p
     binding: dict[str, int] = defaultdict(int)
@@ -277,11 +275,11 @@ def solve_regions(
     rounds, one transfer of its data); otherwise regions go round by round together and their
     departments are the pieces. Both run the same steps on the same inputs: same result."""
     if len(problems) >= max(2, pool.workers):
-        results = pool.map(solve_region, problems)
+        whole = pool.map(solve_region, problems)
         for p in problems:
             if done is not None:
                 done(p)
-        return results
+        return whole
     states = [_Rounds(p) for p in problems]
     results: list[RegionResult | None] = [None] * len(problems)
     active = list(range(len(problems)))

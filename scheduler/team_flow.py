@@ -134,9 +134,7 @@ def _split(
     for members in pools.values():
         members.sort(key=lambda e: (cost("order", department, iso, e), e))
     zone = day_zones(department, day, inspections, officers, per_department, cost)
-    return _Day(
-        iso, department, per_department, officers, zone, pools, specials, len(inspections)
-    )
+    return _Day(iso, department, per_department, officers, zone, pools, specials, len(inspections))
 
 
 def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) -> DayStaffing:
@@ -207,9 +205,7 @@ def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) ->
     teams: dict[str, list[str]] = {}
     short: list[str] = []
     for district, members in d.pools.items():
-        units = sorted(
-            (prf, oid, smcf.flow(index)) for index, prf, oid in pool_arcs[district]
-        )
+        units = sorted((prf, oid, smcf.flow(index)) for index, prf, oid in pool_arcs[district])
         dealt = deal_round_robin(
             [(oid, n) for _prf, oid, n in units if n], members, d.per_department
         )

@@ -116,3 +116,16 @@ def test_streamed_hash_holds_across_chunks_and_for_every_officer_column() -> Non
     task = f.task()
     pop = _pop(firms, task)
     assert inputs_sha256(pop, staff, task) == sha256_of(canonical_inputs(pop, staff, task))
+
+
+def test_seeded_costs_are_the_hmac_of_the_whole_label_for_any_key_length() -> None:
+    from scheduler.draw import ranker
+    from scheduler.keyed_cost import KeyedCost
+
+    for key in (bytes(range(16)), bytes(64), bytes(range(65)), b"\xff" * 200):
+        whole = hmac.digest(key, "任务-1|team|SW|2026-03-16|E1|T0001".encode(), "sha256")
+        cost = KeyedCost(key, "任务-1", 28)
+        assert cost("team", "SW", "2026-03-16", "E1", "T0001") == int.from_bytes(whole) >> 228
+        assert cost() == int.from_bytes(hmac.digest(key, "任务-1".encode(), "sha256")) >> 228
+        rank = hmac.new(key, "任务-1|91360102MA35X".encode(), "sha256").hexdigest()
+        assert ranker(key, "任务-1")("91360102MA35X") == rank

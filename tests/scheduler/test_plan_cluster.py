@@ -37,8 +37,17 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     common = ["--no-dashboard"]
     started = [
         subprocess.Popen(
-            [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--scheduler-file", str(info)]
-            + common,
+            [
+                DASK,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--scheduler-file",
+                str(info),
+                *common,
+            ],
             cwd=REPO,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -50,11 +59,21 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         for _ in range(2):
             started.append(
                 subprocess.Popen(
-                    [DASK, "worker", address, "--nthreads", "1", "--no-nanny"]
-                    + ["--host", "127.0.0.1", "--local-directory", str(folder)]
-                    + common,
+                    [
+                        DASK,
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--no-nanny",
+                        "--host",
+                        "127.0.0.1",
+                        "--local-directory",
+                        str(folder),
+                        *common,
+                    ],
                     cwd=REPO,
-                            stdout=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
             )
@@ -91,7 +110,9 @@ def test_cluster_plans_equal_local_plans_for_regions_and_departments(cluster: st
     assert [r["region"] for r in on_dask["report"]["regions"]] == ["3601", "3602", "3603"]
     one_city = [e for e in firms if e.district.startswith("3601")]
     alone = plan_bytes(generate_plan(one_city, staff, task, f.SEED))
-    alone_dask = generate_plan(one_city, staff, task, f.SEED, settings=PlanSettings(cluster=cluster))
+    alone_dask = generate_plan(
+        one_city, staff, task, f.SEED, settings=PlanSettings(cluster=cluster)
+    )
     assert plan_bytes(alone_dask) == alone
     assert [r["region"] for r in alone_dask["report"]["regions"]] == ["all"]
 
@@ -99,9 +120,11 @@ def test_cluster_plans_equal_local_plans_for_regions_and_departments(cluster: st
 def test_generate_command_takes_the_cluster_from_the_option_or_the_environment(
     cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    firms, staff, task = _province()
+    firms, staff, _task = _province()
     e_csv, o_csv = f.write_registry(tmp_path, firms, staff)
-    task_yaml = f.task_yaml(tmp_path / "task.yaml", sampling={"A": 0.5, "B": 0.8, "C": 1.0, "D": 1.0})
+    task_yaml = f.task_yaml(
+        tmp_path / "task.yaml", sampling={"A": 0.5, "B": 0.8, "C": 1.0, "D": 1.0}
+    )
     args = ["plan", "generate", "--enterprises", str(e_csv), "--inspectors", str(o_csv)]
     args += ["--task", str(task_yaml), "--seed", f.SEED]
     monkeypatch.delenv("JIANGUAN_DASK", raising=False)

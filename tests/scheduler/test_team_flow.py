@@ -37,7 +37,9 @@ def _pairwise(inspections, officers, loads, per, zone):
     pairs = []
     for o in officers:
         for k in range(min(o.cap, len(inspections))):
-            smcf.add_arc_with_capacity_and_unit_cost(0, node[o.id], 1, LOAD_WEIGHT * (loads[o.id] + k))
+            smcf.add_arc_with_capacity_and_unit_cost(
+                0, node[o.id], 1, LOAD_WEIGHT * (loads[o.id] + k)
+            )
     for j, (eid, district) in enumerate(inspections):
         for o in officers:
             if eid not in o.recusals:
@@ -135,7 +137,9 @@ def test_a_recused_inspection_gets_a_team_without_the_recusing_officer() -> None
     firms = f.enterprises(3)
     inspections = [(e.id, e.district) for e in firms]
     officers = [
-        OfficerSlot(f"T{i}", "SW", "360102", 3, frozenset(), frozenset({firms[0].id} if i < 2 else ()))
+        OfficerSlot(
+            f"T{i}", "SW", "360102", 3, frozenset(), frozenset({firms[0].id} if i < 2 else ())
+        )
         for i in range(4)
     ]
     staffed = staff_day(DAY, "SW", inspections, officers, {}, 2, COST)
