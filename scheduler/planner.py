@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from jianguan.errors import JianguanError
 from jianguan.registry_schema import Enterprise, Officer
@@ -17,7 +18,7 @@ from scheduler.region_solver import solve_regions
 from scheduler.task_file import Task
 from scheduler.verify import HARD_CONSTRAINTS, check_inspections
 from scheduler.work_calendar import build_calendar
-from scheduler.work_pool import open_pool
+from scheduler.work_pool import WorkPool, open_pool
 
 Progress = Callable[[str], None]
 
@@ -91,51 +92,24 @@ def _generate_plan(
     say(calendar.source_zh, calendar.source_en)
     population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
     result = draw(population, task, seed)
-    inputs_hash = inputs_sha256(population, officers, task)
     say(
         f"抽取 {len(result.drawn)} 家企业（总体 {len(population)} 家）",
         f"drew {len(result.drawn)} of {len(population)} enterprises",
     )
     by_id = {c.enterprise.id: c.enterprise for c in population}
     drawn = [by_id[d.enterprise_id] for d in result.drawn]
-    slots = qualified_slots(officers, task)
-    regions, staff_of = staff_by_region([e.district for e in drawn], slots, task)
-    problems: list[RegionProblem] = []
-    for region, staff in staff_of.items():
-        members = tuple((e.id, e.district) for e in drawn if regions[city_of(e.district)] == region)
-        problems.append(
-            RegionProblem(
-                region=region,
-                task_id=task.id,
-                seed=seed,
-                per_department=task.officers_per_department,
-                days=calendar.schedulable_days,
-                departments=task.departments,
-                fields={d: task.fields_of(d) for d in task.departments},
-                enterprises=members,
-                officers=tuple(staff),
-                yearly_cap=task.max_inspections_per_enterprise_per_year,
-                prior_counts={e: (prior_counts or {}).get(e, {}) for e, _ in members},
-                num_workers=settings.num_workers,
-                time_limit_s=settings.time_limit_s,
-            )
+    pool_settings = (settings.processes, settings.cluster, len(drawn), PARALLEL_FROM)
+    with open_pool(*pool_settings) as pool:
+        pool.warm()  # worker processes start while this one hashes the inputs
+        inputs_hash = inputs_sha256(population, officers, task)
+        days = calendar.schedulable_days
+        problems = _region_problems(drawn, officers, task, seed, days, prior_counts, settings)
+        _capacity_messages(problems, say)
+        say(
+            f"分 {len(problems)} 个区域排期，{len(calendar.schedulable_days)} 个可安排日",
+            f"scheduling {len(problems)} region(s) over {len(calendar.schedulable_days)} days",
         )
-    for p in problems:
-        for dept, demand, capacity in aggregate_capacity(p):
-            lost = -(-(demand - capacity) // p.per_department)
-            if demand > capacity:
-                say(
-                    f"容量预检：区域 {p.region} 的 {dept}（{'、'.join(p.fields[dept])}）需要 "
-                    f"{demand} 人次，可用仅 {capacity} 人次，至少 {lost} 家企业将无法安排",
-                    f"capacity pre-check: region {p.region}, {dept} "
-                    f"({', '.join(p.fields[dept])}) needs {demand} officer-slots but has only "
-                    f"{capacity}; at least {lost} enterprises will not fit",
-                )
-    say(
-        f"分 {len(problems)} 个区域排期，{len(calendar.schedulable_days)} 个可安排日",
-        f"scheduling {len(problems)} region(s) over {len(calendar.schedulable_days)} days",
-    )
-    results = _solve_all(problems, settings, say, len(drawn))
+        results = _solve_all(problems, pool, settings, say)
     used_staff = [s for p in problems for s in p.officers]
     district_of = {e.id: e.district for e in drawn}
     # The independent checker runs on every plan before it leaves: a violation is a bug here.
@@ -177,11 +151,59 @@ def aggregate_capacity(problem: RegionProblem) -> list[tuple[str, int, int]]:
     return out
 
 
+def _region_problems(
+    drawn: Sequence[Enterprise],
+    officers: Sequence[Officer],
+    task: Task,
+    seed: str,
+    days: tuple[date, ...],
+    prior_counts: dict[str, dict[int, int]] | None,
+    settings: PlanSettings,
+) -> list[RegionProblem]:
+    slots = qualified_slots(officers, task)
+    regions, staff_of = staff_by_region([e.district for e in drawn], slots, task)
+    problems = []
+    for region, staff in staff_of.items():
+        members = tuple((e.id, e.district) for e in drawn if regions[city_of(e.district)] == region)
+        problems.append(
+            RegionProblem(
+                region=region,
+                task_id=task.id,
+                seed=seed,
+                per_department=task.officers_per_department,
+                days=days,
+                departments=task.departments,
+                fields={d: task.fields_of(d) for d in task.departments},
+                enterprises=members,
+                officers=tuple(staff),
+                yearly_cap=task.max_inspections_per_enterprise_per_year,
+                prior_counts={e: (prior_counts or {}).get(e, {}) for e, _ in members},
+                num_workers=settings.num_workers,
+                time_limit_s=settings.time_limit_s,
+            )
+        )
+    return problems
+
+
+def _capacity_messages(problems: list[RegionProblem], say: Callable[[str, str], None]) -> None:
+    for p in problems:
+        for dept, demand, capacity in aggregate_capacity(p):
+            lost = -(-(demand - capacity) // p.per_department)
+            if demand > capacity:
+                say(
+                    f"容量预检：区域 {p.region} 的 {dept}（{'、'.join(p.fields[dept])}）需要 "
+                    f"{demand} 人次，可用仅 {capacity} 人次，至少 {lost} 家企业将无法安排",
+                    f"capacity pre-check: region {p.region}, {dept} "
+                    f"({', '.join(p.fields[dept])}) needs {demand} officer-slots but has only "
+                    f"{capacity}; at least {lost} enterprises will not fit",
+                )
+
+
 def _solve_all(
     problems: list[RegionProblem],
+    pool: WorkPool,
     settings: PlanSettings,
     say: Callable[[str, str], None],
-    drawn: int,
 ) -> list[RegionResult]:
     def done(p: RegionProblem) -> None:
         say(
@@ -190,8 +212,7 @@ def _solve_all(
         )
 
     try:
-        with open_pool(settings.processes, settings.cluster, drawn, PARALLEL_FROM) as pool:
-            return solve_regions(problems, pool, done)
+        return solve_regions(problems, pool, done)
     except DayModelError as exc:
         raise JianguanError(
             f"排期模型未能在时限 {settings.time_limit_s:.0f} 秒内求得最优解（{exc}）；"

@@ -112,6 +112,14 @@ class _Day:
     pools: dict[str, list[str]]  # district -> interchangeable enterprise ids, seeded order
     specials: list[tuple[str, str]]  # (enterprise id, district) someone recuses from
     total: int  # inspections today
+    prf: dict[tuple[str, str, str], int]  # seeded arc costs, kept for the cross-zone solve
+
+    def arc_prf(self, kind: str, target: str, officer: str, cost: KeyedCost) -> int:
+        key = (kind, target, officer)
+        value = self.prf.get(key)
+        if value is None:
+            value = self.prf[key] = cost(kind, self.department, self.iso, target, officer)
+        return value
 
 
 def _split(
@@ -134,7 +142,9 @@ def _split(
     for members in pools.values():
         members.sort(key=lambda e: (cost("order", department, iso, e), e))
     zone = day_zones(department, day, inspections, officers, per_department, cost)
-    return _Day(iso, department, per_department, officers, zone, pools, specials, len(inspections))
+    return _Day(
+        iso, department, per_department, officers, zone, pools, specials, len(inspections), {}
+    )
 
 
 def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) -> DayStaffing:
@@ -171,7 +181,7 @@ def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) ->
             home = d.zone[o.id] == district
             if not (home or cross_zone):
                 continue
-            prf = cost("pool", d.department, d.iso, district, o.id)
+            prf = d.arc_prf("pool", district, o.id, cost)
             index = arc(
                 officer_node[o.id],
                 pool_node[district],
@@ -187,7 +197,7 @@ def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) ->
             if eid in o.recusals or not (home or cross_zone):
                 continue
             travel = 0 if home else TRAVEL_WEIGHT
-            prf = cost("team", d.department, d.iso, eid, o.id)
+            prf = d.arc_prf("team", eid, o.id, cost)
             mine.append((arc(officer_node[o.id], snode, 1, travel + prf), o.id))
         special_arcs.append(mine)
     for district, members in d.pools.items():

@@ -28,9 +28,19 @@ class WorkPool(Protocol):
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]: ...
 
+    def warm(self) -> None:
+        """Start workers now, so their start-up overlaps the caller's own work."""
+
+
+def _ready() -> None:
+    """A task that does nothing: submitting it starts a worker process."""
+
 
 class InProcess:
     workers = 1
+
+    def warm(self) -> None:
+        pass
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return [fn(x) for x in items]
@@ -46,14 +56,22 @@ class LocalProcesses:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        if len(items) <= 1:
-            return [fn(x) for x in items]
+    def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(_PRELOAD)
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-        return list(self._pool.map(fn, items))
+        return self._pool
+
+    def warm(self) -> None:
+        pool = self._started()
+        for _ in range(self.workers):
+            pool.submit(_ready)
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if len(items) <= 1:
+            return [fn(x) for x in items]
+        return list(self._started().map(fn, items))
 
     def close(self) -> None:
         if self._pool is not None:
@@ -81,6 +99,9 @@ class DaskCluster:
         except (OSError, TimeoutError) as err:
             raise ClusterError(address, str(err)) from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+
+    def warm(self) -> None:
+        pass  # the cluster's workers are already running
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         if not items:
