@@ -22,8 +22,14 @@ same travel and load cost and back, so the optimum — fewest places outside the
 most even load, then the seed — is the pairwise network's, on officers × (districts + specials)
 arcs instead of officers × inspections. The flow is first built with in-zone arcs only (one per
 officer); only when that leaves a place empty is it solved again with every cross-zone arc.
-A full in-zone flow is the optimum of the larger network too: every cycle through a travel arc
-costs more than any load and PRF difference it can buy (TRAVEL_WEIGHT below).
+A full in-zone flow is the optimum of the larger network too, by the weights below.
+
+Weights (`weights`): the optimum must be lexicographic — fewest travel places, then least load
+cost, then the seed. Two max flows differ by residual cycles; a simple cycle passes the source
+at most once, so it holds at most two load arcs but up to one PRF arc per node. The load weight
+therefore exceeds nodes × 2^PRF_BITS, and the travel weight exceeds twice the largest load arc
+plus that: no cycle can buy a place in the zone with load, or load with the seed. They are
+computed per network, from its size and the loads so far, so any plan length fits.
 
 The flow is solved exactly and its PRF costs make the optimum unique, so the teams depend on
 the inputs and seed only, never on solver luck.
@@ -40,11 +46,26 @@ from ortools.graph.python import min_cost_flow
 from scheduler.keyed_cost import KeyedCost
 from scheduler.region_problem import OfficerSlot
 
-PRF_BITS = 28
-LOAD_WEIGHT = 1 << PRF_BITS
-# Loads stay below 2**10 a plan, so travel outranks any load difference; OR-Tools scales
-# costs by the node count internally, which still fits int64 at these magnitudes.
-TRAVEL_WEIGHT = 1 << 40
+
+class FlowError(RuntimeError):
+    """The flow solver refused the network (a bug, not bad data)."""
+
+
+PRF_BITS = 20
+# OR-Tools scales costs by the node count internally; keep that product inside int64.
+COST_LIMIT = 1 << 62
+
+
+def weights(nodes: int, largest_unit: int) -> tuple[int, int]:
+    """(load weight, travel weight) for a network of `nodes` nodes whose costliest load arc is
+    `largest_unit` (the load so far plus the day's k-th unit)."""
+    load = 1 << (PRF_BITS + nodes.bit_length())
+    travel = load << (largest_unit.bit_length() + 2)
+    if travel * (nodes + 1) >= COST_LIMIT:
+        raise FlowError(
+            f"team flow of {nodes} nodes and loads up to {largest_unit} exceeds the cost range"
+        )
+    return load, travel
 
 
 def day_zones(
@@ -87,10 +108,6 @@ def day_zones(
         if short[target] <= 0:
             del short[target]
     return zone
-
-
-class FlowError(RuntimeError):
-    """The flow solver refused the network (a bug, not bad data)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +177,8 @@ def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) ->
         pool_node[district] = node
         node += 1
     special_node = list(range(node, node + len(d.specials)))
+    largest = max(loads.get(o.id, 0) + min(o.cap, d.total) for o in d.officers) if d.officers else 1
+    load_weight, travel_weight = weights(node + len(d.specials), largest)
     tails: list[int] = []
     heads: list[int] = []
     caps: list[int] = []
@@ -174,7 +193,7 @@ def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) ->
 
     for o in d.officers:
         for k in range(min(o.cap, d.total)):
-            arc(source, officer_node[o.id], 1, LOAD_WEIGHT * (loads.get(o.id, 0) + k))
+            arc(source, officer_node[o.id], 1, load_weight * (loads.get(o.id, 0) + k))
     pool_arcs: dict[str, list[tuple[int, int, str]]] = {district: [] for district in d.pools}
     for o in d.officers:
         for district, members in d.pools.items():
@@ -186,7 +205,7 @@ def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) ->
                 officer_node[o.id],
                 pool_node[district],
                 min(o.cap, len(members)),
-                (0 if home else TRAVEL_WEIGHT) + prf,
+                (0 if home else travel_weight) + prf,
             )
             pool_arcs[district].append((index, prf, o.id))
     special_arcs: list[list[tuple[int, str]]] = []
@@ -196,7 +215,7 @@ def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) ->
             home = d.zone[o.id] == district
             if eid in o.recusals or not (home or cross_zone):
                 continue
-            travel = 0 if home else TRAVEL_WEIGHT
+            travel = 0 if home else travel_weight
             prf = d.arc_prf("team", eid, o.id, cost)
             mine.append((arc(officer_node[o.id], snode, 1, travel + prf), o.id))
         special_arcs.append(mine)
@@ -212,6 +231,16 @@ def _solve(d: _Day, loads: dict[str, int], cost: KeyedCost, cross_zone: bool) ->
     status = smcf.solve_max_flow_with_min_cost()
     if status != smcf.OPTIMAL:
         raise FlowError(f"min-cost flow status {status} on {d.iso} {d.department}")
+    return _teams(d, smcf, pool_arcs, special_arcs)
+
+
+def _teams(
+    d: _Day,
+    smcf: min_cost_flow.SimpleMinCostFlow,
+    pool_arcs: dict[str, list[tuple[int, int, str]]],
+    special_arcs: list[list[tuple[int, str]]],
+) -> DayStaffing:
+    """Read the teams off the solved flow: pools dealt round-robin, specials as they are."""
     teams: dict[str, list[str]] = {}
     short: list[str] = []
     for district, members in d.pools.items():
@@ -255,13 +284,9 @@ def deal_round_robin(
     if q == 0:
         return {}
     teams: dict[str, list[str]] = {e: [] for e in inspections[:q]}
-    dealt = 0
-    for oid, n in units:
-        for _ in range(min(n, q)):
-            if dealt == per_team * q:
-                break
-            teams[inspections[dealt % q]].append(oid)
-            dealt += 1
+    taken = [oid for oid, n in units for _ in range(min(n, q))][: per_team * q]
+    for i, oid in enumerate(taken):
+        teams[inspections[i % q]].append(oid)
     return teams
 
 

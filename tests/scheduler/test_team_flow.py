@@ -1,6 +1,6 @@
 """The aggregated team flow (district pools dealt round-robin) against the pairwise network it
-replaces: the same optimum whenever the pairwise network staffs the day, and valid teams
-always."""
+replaces: the same lexicographic optimum (travel places, then load) whenever the pairwise
+network staffs the day, and valid teams always."""
 
 from __future__ import annotations
 
@@ -15,12 +15,11 @@ from scheduler.draw import check_seed
 from scheduler.keyed_cost import KeyedCost
 from scheduler.region_problem import OfficerSlot
 from scheduler.team_flow import (
-    LOAD_WEIGHT,
     PRF_BITS,
-    TRAVEL_WEIGHT,
     day_zones,
     deal_round_robin,
     staff_day,
+    weights,
 )
 from tests.scheduler import factory as f
 
@@ -34,16 +33,18 @@ def _pairwise(inspections, officers, loads, per, zone):
     smcf = min_cost_flow.SimpleMinCostFlow()
     node = {o.id: 2 + i for i, o in enumerate(officers)}
     first = 2 + len(officers)
+    largest = max(loads[o.id] + min(o.cap, len(inspections)) for o in officers)
+    load_weight, travel_weight = weights(first + len(inspections), largest)
     pairs = []
     for o in officers:
         for k in range(min(o.cap, len(inspections))):
             smcf.add_arc_with_capacity_and_unit_cost(
-                0, node[o.id], 1, LOAD_WEIGHT * (loads[o.id] + k)
+                0, node[o.id], 1, load_weight * (loads[o.id] + k)
             )
     for j, (eid, district) in enumerate(inspections):
         for o in officers:
             if eid not in o.recusals:
-                travel = 0 if zone[o.id] == district else TRAVEL_WEIGHT
+                travel = 0 if zone[o.id] == district else travel_weight
                 cost = travel + COST("team", "SW", DAY.isoformat(), eid, o.id)
                 arc = smcf.add_arc_with_capacity_and_unit_cost(node[o.id], first + j, 1, cost)
                 pairs.append((arc, eid, o.id))
