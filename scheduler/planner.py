@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -100,8 +101,12 @@ def _generate_plan(
     drawn = [by_id[d.enterprise_id] for d in result.drawn]
     pool_settings = (settings.processes, settings.cluster, len(drawn), PARALLEL_FROM)
     with open_pool(*pool_settings) as pool:
-        pool.warm()  # worker processes start while this one hashes the inputs
-        inputs_hash = inputs_sha256(population, officers, task)
+        pool.warm()  # worker processes start while this one builds the problems
+        # The inputs' hash needs nothing the solver makes: with workers elsewhere it is
+        # computed here meanwhile (a thread: the main one only waits on the workers).
+        hashing = _Background(lambda: inputs_sha256(population, officers, task))
+        if pool.workers <= 1:
+            hashing.run()
         days = calendar.schedulable_days
         problems = _region_problems(drawn, officers, task, seed, days, prior_counts, settings)
         _capacity_messages(problems, say)
@@ -109,7 +114,10 @@ def _generate_plan(
             f"分 {len(problems)} 个区域排期，{len(calendar.schedulable_days)} 个可安排日",
             f"scheduling {len(problems)} region(s) over {len(calendar.schedulable_days)} days",
         )
+        if pool.workers > 1:
+            hashing.start()
         results = _solve_all(problems, pool, settings, say)
+        inputs_hash = hashing.result()
     used_staff = [s for p in problems for s in p.officers]
     district_of = {e.id: e.district for e in drawn}
     # The independent checker runs on every plan before it leaves: a violation is a bug here.
@@ -149,6 +157,35 @@ def aggregate_capacity(problem: RegionProblem) -> list[tuple[str, int, int]]:
         )
         out.append((dept, problem.per_department * len(problem.enterprises), capacity))
     return out
+
+
+class _Background:
+    """A computation run in a thread (`start`) or right here (`run`), its result or error
+    delivered by `result`."""
+
+    def __init__(self, work: Callable[[], str]) -> None:
+        self._work = work
+        self._thread: threading.Thread | None = None
+        self._value: str | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as exc:  # re-raised by result(), in the caller's thread
+            self._error = exc
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="inputs-sha256", daemon=True)
+        self._thread.start()
+
+    def result(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 def _region_problems(
