@@ -490,10 +490,10 @@ def run_province() -> None:
             with LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             ) as cluster:
-                once(
-                    f"LocalCluster {workers} worker(s)",
-                    PlanSettings(cluster=cluster.scheduler_address),
-                )
+                # A cluster's workers live long: time a run on warm workers, as a deployment's.
+                warm = PlanSettings(cluster=cluster.scheduler_address)
+                generate_plan(enterprises, officers, t, SEED, settings=warm)
+                once(f"LocalCluster {workers} worker(s)", warm)
     finally:
         planner.solve_regions = original
     same = len({r[2] for r in results.values()}) == 1

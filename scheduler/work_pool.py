@@ -36,6 +36,13 @@ def _ready() -> None:
     """A task that does nothing: submitting it starts a worker process."""
 
 
+def _preload() -> None:
+    import importlib
+
+    for name in _PRELOAD:
+        importlib.import_module(name)
+
+
 class InProcess:
     workers = 1
 
@@ -101,7 +108,9 @@ class DaskCluster:
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
     def warm(self) -> None:
-        pass  # the cluster's workers are already running
+        """Import the solver on every worker now (once per worker's life), while this process
+        builds the problems."""
+        self._client.run(_preload, wait=False)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         if not items:
