@@ -36,11 +36,19 @@ def _ready() -> None:
     """A task that does nothing: submitting it starts a worker process."""
 
 
-def _preload() -> None:
+def _import_solver() -> None:
     import importlib
 
     for name in _PRELOAD:
         importlib.import_module(name)
+
+
+async def _preload() -> None:
+    """Run on a Dask worker: import the solver off the worker's event loop (a coroutine, so
+    the caller need not wait for it)."""
+    import asyncio
+
+    await asyncio.get_running_loop().run_in_executor(None, _import_solver)
 
 
 class InProcess:
