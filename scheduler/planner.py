@@ -33,14 +33,16 @@ class PlanSettings:
     """How to run, never what comes out: the plan is the same for every setting."""
 
     num_workers: int = 1  # CP-SAT workers per region
-    # pieces (day models, department staffing) solved in parallel processes; None: every core
-    # for plans of at least PARALLEL_FROM drawn enterprises, one process below
+    # pieces (regions, or a region's day model and departments) solved in parallel processes;
+    # None: every core for plans of several regions and at least PARALLEL_FROM drawn
+    # enterprises, else this process (a single county gains less than processes cost to start)
     processes: int | None = None
     time_limit_s: float = 300.0
     cluster: str | None = None  # a Dask scheduler (tcp://HOST:PORT) instead of processes
 
 
-# Below this many drawn enterprises the whole plan takes less than starting worker processes.
+# Below this many drawn enterprises a plan takes less than starting worker processes (about
+# a second: they import OR-Tools, which imports pandas).
 PARALLEL_FROM = 4000
 
 
@@ -99,23 +101,23 @@ def _generate_plan(
     )
     by_id = {c.enterprise.id: c.enterprise for c in population}
     drawn = [by_id[d.enterprise_id] for d in result.drawn]
-    pool_settings = (settings.processes, settings.cluster, len(drawn), PARALLEL_FROM)
-    with open_pool(*pool_settings) as pool:
-        pool.warm()  # worker processes start while this one builds the problems
+    days = calendar.schedulable_days
+    problems = _region_problems(drawn, officers, task, seed, days, prior_counts, settings)
+    _capacity_messages(problems, say)
+    say(
+        f"分 {len(problems)} 个区域排期，{len(days)} 个可安排日",
+        f"scheduling {len(problems)} region(s) over {len(days)} days",
+    )
+    worth_it = len(problems) > 1 and len(drawn) >= PARALLEL_FROM
+    with open_pool(settings.processes, settings.cluster, worth_it) as pool:
+        pool.warm()  # worker processes start while this one hashes the inputs
         # The inputs' hash needs nothing the solver makes: with workers elsewhere it is
         # computed here meanwhile (a thread: the main one only waits on the workers).
         hashing = _Background(lambda: inputs_sha256(population, officers, task))
-        if pool.workers <= 1:
-            hashing.run()
-        days = calendar.schedulable_days
-        problems = _region_problems(drawn, officers, task, seed, days, prior_counts, settings)
-        _capacity_messages(problems, say)
-        say(
-            f"分 {len(problems)} 个区域排期，{len(calendar.schedulable_days)} 个可安排日",
-            f"scheduling {len(problems)} region(s) over {len(calendar.schedulable_days)} days",
-        )
         if pool.workers > 1:
             hashing.start()
+        else:
+            hashing.run()
         results = _solve_all(problems, pool, settings, say)
         inputs_hash = hashing.result()
     used_staff = [s for p in problems for s in p.officers]

@@ -131,12 +131,9 @@ class DaskCluster:
 
 
 @contextmanager
-def open_pool(
-    processes: int | None, cluster: str | None, work_size: int, parallel_from: int
-) -> Iterator[WorkPool]:
+def open_pool(processes: int | None, cluster: str | None, worth_it: bool) -> Iterator[WorkPool]:
     """The pool for a plan: the cluster when an address is given; otherwise `processes` local
-    processes (None: every core, for plans of at least `parallel_from` enterprises — below
-    that, starting processes costs more than it saves)."""
+    processes (None: every core when the caller judges the work `worth_it`, else none)."""
     if cluster:
         dask = DaskCluster(cluster)
         try:
@@ -145,7 +142,7 @@ def open_pool(
             dask.close()
         return
     if processes is None:
-        processes = (os.cpu_count() or 1) if work_size >= parallel_from else 1
+        processes = (os.cpu_count() or 1) if worth_it else 1
     if processes <= 1:
         yield InProcess()
         return
