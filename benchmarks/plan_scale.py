@@ -1,28 +1,43 @@
-"""Scheduler scale benchmark: prints wall-clock times, never asserts them.
+"""Scheduler scale benchmark: prints wall-clock times and memory, never asserts them.
 
-    .venv/bin/python benchmarks/plan_scale.py [--only county|province|naive] [--naive-limit 60]
+    .venv/bin/python benchmarks/plan_scale.py [--only growth|county|province|naive|cli-registry]
+        [--sizes 30000,100000,300000] [--processes N] [--profile] [--cli] [--naive-limit 60]
 
-County: 3,000 inspections, 200 officers (SCJG food + SW tax, joint), quiet days 1–15, two
-months (2026-03-01..2026-04-30, statutory calendar). Province: 20,000 inspections, 1,400
-officers over Jiangxi's 11 cities, regions solved in parallel processes. Naive: one CP-SAT
-model (enterprise × officer × day: a day variable per inspection, a presence literal and an
-optional interval per enterprise–officer pair, a cumulative per officer) on the county
-instance under a time limit; the ratio compares its time with the day-first pipeline's.
+Growth (issue 17): 30k, 100k and 300k enterprises of one county-sized region (Nanchang's nine
+districts), 2% officers, the joint SCJG food + SW tax task (quiet days 1–15, 2026-03-01 to
+2026-04-30, statutory calendar) with formats.md's sampling (A 3%, B 5%, C 20%, D and key
+supervision 100%). Each size runs in a fresh process so its peak memory is its own (the
+synthetic registry included, as a real run holds the registry too); `--profile` adds the time
+of each step (run with `--processes 1`: steps on worker processes are not timed), `--cli`
+also runs `jianguan plan generate` on the same registry written as CSV.
+County: 3,000 inspections, 200 officers, everyone drawn. Province (issue 13): 20,000
+inspections, 1,400 officers over Jiangxi's 11 cities (11 regions), in one process, on 2 local
+processes and on a Dask LocalCluster with 1 and 2 workers; the bytes must be identical.
+Naive: one CP-SAT model (enterprise × officer × day: a day variable per inspection, a presence
+literal and an optional interval per enterprise–officer pair, a cumulative per officer) on the
+county instance under a time limit.
 
 Enterprises come from the synthetic registry generator (`simulations.synthetic_registry`,
-with its stand-in tiers); every one is drawn (ratio 1.0) so the inspection count is exact.
-Officers are built here so each department has enough staff for the load (the generator's
-department mix — 70% SCJG, 20% SW — cannot staff a joint SCJG+SW task of this size).
+with its stand-in tiers). Officers are built here so each department has enough staff for the
+load (the generator's department mix — 70% SCJG, 20% SW — cannot staff a joint SCJG+SW task of
+this size). The machine is shared: every figure line carries the load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import random
+import resource
+import subprocess
 import sys
+import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -41,7 +56,11 @@ START, END = date(2026, 3, 1), date(2026, 4, 30)
 CITIES = ["3601", "3602", "3603", "3604", "3605", "3606", "3607", "3608", "3609", "3610", "3611"]
 
 
-def task(task_id: str) -> Task:
+EVERYONE = "{A: 1.0, B: 1.0, C: 1.0, D: 1.0}"
+FORMATS_SAMPLING = "{A: 0.03, B: 0.05, C: 0.20, D: 1.0}"  # formats.md §2's example
+
+
+def task(task_id: str, sampling: str = EVERYONE) -> Task:
     text = f"""
 id: {task_id}
 title: 基准测试联合抽查
@@ -50,7 +69,7 @@ period: {{start: {START}, end: {END}}}
 items:
   - {{code: SCJG-FOOD-01, name: 食品经营者监督检查, department: SCJG, field: food}}
   - {{code: SW-INV-01, name: 发票管理检查, department: SW, field: tax}}
-sampling: {{A: 1.0, B: 1.0, C: 1.0, D: 1.0}}
+sampling: {sampling}
 key_supervision: all
 officers_per_department: 2
 max_per_officer_per_day: 3
@@ -210,17 +229,329 @@ def run_naive(limit_s: float) -> float:
     return elapsed
 
 
+def load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f} (1/5 min, {os.cpu_count()} cores)"
+
+
+def peak_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest waited-for child."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, child
+
+
+class TreeMemory:
+    """Samples the resident memory of this process and all its descendants (the fork server
+    and its workers are not waited-for children, so getrusage cannot see them)."""
+
+    def __init__(self, every_s: float = 0.05) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self._every = every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for p in [me, *me.children(recursive=True)]:
+                with suppress(psutil.Error):  # a process that just ended
+                    total += p.memory_info().rss
+            self.peak_mb = max(self.peak_mb, total / 2**20)
+            self._stop.wait(self._every)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# The pipeline's steps, timed by wrapping the names the planner calls them by.
+STEPS = [
+    ("scheduler.planner", "classify", "classify tiers"),
+    ("scheduler.planner", "draw", "draw (HMAC ranks)"),
+    ("scheduler.planner", "inputs_sha256", "inputs_sha256"),
+    ("scheduler.region_solver", "_domains", "day domains"),
+    ("scheduler.region_solver", "solve_days", "day model build+CP-SAT"),
+    ("scheduler.department_staffing", "staff_day", "team flow"),
+    ("scheduler.region_solver", "_finish", "region results"),
+    ("scheduler.planner", "check_inspections", "verify (independent checker)"),
+    ("scheduler.planner", "assemble", "assemble plan.json"),
+]
+
+
+@contextmanager
+def timed_steps() -> Iterator[dict[str, float]]:
+    import importlib
+
+    spent: dict[str, float] = defaultdict(float)
+    saved = []
+    for module_name, name, label in STEPS:
+        module = importlib.import_module(module_name)
+        original = getattr(module, name)
+
+        def wrapper(*a: Any, _f: Callable[..., Any] = original, _l: str = label, **k: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return _f(*a, **k)
+            finally:
+                spent[_l] += time.perf_counter() - began
+
+        setattr(module, name, wrapper)
+        saved.append((module, name, original))
+    try:
+        yield spent
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
+
+
+def soft_figures(doc: dict[str, Any], officers: list[Officer], t: Task) -> dict[str, Any]:
+    """The plan's soft goals: travel, load spread within each department (over every officer
+    qualified for the task, idle ones included), overflows."""
+    from scheduler.officer_pool import is_qualified
+
+    dept_of = {o.id: o.department for o in officers}
+    load: dict[str, int] = dict.fromkeys((o.id for o in officers if is_qualified(o, t)), 0)
+    for insp in doc["inspections"]:
+        for team in insp["team"].values():
+            for oid in team:
+                load[oid] = load.get(oid, 0) + 1
+    spread = {}
+    for dept in ("SCJG", "SW"):
+        mine = [n for oid, n in load.items() if dept_of[oid] == dept]
+        spread[dept] = max(mine) - min(mine) if mine else 0
+    regions = doc["report"]["regions"]
+    return {
+        **doc["quality"],
+        "load_spread": spread,
+        "travel_places": sum(r["soft"]["team_places_outside_home_district"] for r in regions),
+        "spread_overflow": sum(r["soft"]["spread_overflow_inspections"] for r in regions),
+        "repair_rounds": max(r["repair_rounds"] for r in regions),
+    }
+
+
+def growth_child(n: int, processes: int | None, profile: bool, cli: bool) -> None:
+    """One row of the growth table, in its own process; prints one JSON line."""
+    from scheduler.verify import verify_plan
+
+    enterprises = firms(n, ["3601"], seed=11)
+    officers = staff(n // 50, enterprises, seed=12)
+    t = task("BENCH-growth", FORMATS_SAMPLING)
+    settings = PlanSettings(num_workers=1, processes=processes)
+    row: dict[str, Any] = {"enterprises": n, "officers": len(officers), "load_before": load()}
+    with timed_steps() if profile else _nothing() as steps, TreeMemory() as tree:
+        began = time.perf_counter()
+        doc = cast(dict[str, Any], generate_plan(enterprises, officers, t, SEED, settings=settings))
+        row["plan_s"] = time.perf_counter() - began
+    row["tree_peak_mb"] = tree.peak_mb
+    row["steps"] = dict(steps) if steps is not None else {}
+    body = plan_bytes(doc)
+    row["plan_mb"] = len(body) / 1e6
+    row["peak_mb"], _children = peak_mb()
+    began = time.perf_counter()
+    problems = verify_plan(doc, enterprises, officers, t)
+    row["verify_s"] = time.perf_counter() - began
+    row["verify_problems"] = len(problems)
+    row["inspections"] = len(doc["inspections"])
+    row["unscheduled"] = len(doc["unscheduled"])
+    row["soft"] = soft_figures(doc, officers, t)
+    row["load_after"] = load()
+    if cli:
+        row["cli_s"], row["cli_peak_mb"], same = run_cli(enterprises, officers, t, body, processes)
+        row["cli_same_bytes"] = same
+    print(json.dumps(row, ensure_ascii=False))
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
+
+
+def run_cli(
+    enterprises: list[Enterprise],
+    officers: list[Officer],
+    t: Task,
+    expected: bytes,
+    processes: int | None,
+) -> tuple[float, float, bool]:
+    """`jianguan plan generate` on the registry written as CSV: seconds, peak MB, same bytes."""
+    import yaml
+
+    from tests.scheduler.factory import write_registry
+
+    with tempfile.TemporaryDirectory() as folder:
+        e_csv, o_csv = write_registry(Path(folder), enterprises, officers)
+        task_yaml = Path(folder) / "task.yaml"
+        task_yaml.write_text(yaml.safe_dump(t.canonical(), allow_unicode=True), encoding="utf-8")
+        out = Path(folder) / "plan.json"
+        jianguan = Path(sys.executable).with_name("jianguan")
+        command = [str(jianguan), "plan", "generate", "--enterprises", str(e_csv)]
+        command += ["--inspectors", str(o_csv), "--task", str(task_yaml), "--seed", SEED]
+        command += ["--out", str(out)]
+        if processes is not None:
+            command += ["--processes", str(processes)]
+        began = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        elapsed = time.perf_counter() - began
+        return elapsed, peak_mb()[1], out.read_bytes() == expected
+
+
+def run_growth(sizes: list[int], processes: int | None, profile: bool, cli: bool) -> None:
+    print(
+        f"growth: one region (3601's nine districts), 2% officers, joint SCJG+SW, quiet days "
+        f"1–15, {START}..{END}, sampling {FORMATS_SAMPLING}, processes "
+        f"{processes if processes is not None else 'default'}"
+    )
+    rows = []
+    for n in sizes:
+        command = [sys.executable, __file__, "--growth-size", str(n)]
+        if processes is not None:
+            command += ["--processes", str(processes)]
+        command += ["--profile"] * profile + ["--cli"] * cli
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        r = rows[-1]
+        soft = r["soft"]
+        print(
+            f"  {r['enterprises']:>7,} ent {r['officers']:>5,} off: {r['inspections']:>6,} insp "
+            f"{r['unscheduled']:>4} unsch | plan {r['plan_s']:6.1f} s, peak {r['peak_mb']:5.0f} MB"
+            f" (with workers {r['tree_peak_mb']:4.0f}) | verify {r['verify_s']:5.1f} s "
+            f"({r['verify_problems']} problems) | districts/officer-day "
+            f"{soft['districts_per_officer_day']}, load {soft['min_officer_load']}–"
+            f"{soft['max_officer_load']}, spread SCJG {soft['load_spread']['SCJG']} SW "
+            f"{soft['load_spread']['SW']}, travel places {soft['travel_places']}, repair "
+            f"{soft['repair_rounds']} | {r['load_before']}"
+        )
+        if cli:
+            print(
+                f"           CLI `jianguan plan generate` (CSV read included): "
+                f"{r['cli_s']:.1f} s, peak {r['cli_peak_mb']:.0f} MB, same bytes: "
+                f"{r['cli_same_bytes']}"
+            )
+        for label, seconds in r["steps"].items():
+            print(f"           {label:<30} {seconds:6.2f} s")
+    if len(rows) >= 2:
+        first, last = rows[0], rows[-1]
+        work = last["inspections"] / first["inspections"]
+        print(
+            f"  {last['enterprises'] // 1000}k vs {first['enterprises'] // 1000}k: "
+            f"{work:.1f}× the inspections in {last['plan_s'] / first['plan_s']:.1f}× the time"
+        )
+
+
+def run_province() -> None:
+    """20,000 inspections over 11 cities: in one process, 2 processes, LocalCluster 1 and 2."""
+    from distributed import Client, LocalCluster
+
+    import scheduler.planner as planner
+
+    worker_cpu: dict[int, list[float]] = {}
+
+    enterprises = firms(20000, CITIES, seed=11)
+    officers = staff(1400, enterprises, seed=12)
+    t = task("BENCH-province")
+    original = planner.solve_regions
+    solve_time: list[float] = []
+
+    def solve_timed(*a: Any, **k: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return original(*a, **k)
+        finally:
+            solve_time.append(time.perf_counter() - began)
+
+    planner.solve_regions = solve_timed
+    results: dict[str, tuple[float, float, bytes]] = {}
+
+    def once(name: str, settings: PlanSettings) -> None:
+        solve_time.clear()
+        began = time.perf_counter()
+        doc = cast(dict[str, Any], generate_plan(enterprises, officers, t, SEED, settings=settings))
+        elapsed = time.perf_counter() - began
+        results[name] = (elapsed, solve_time[-1], plan_bytes(doc))
+        print(
+            f"  {name:<26} {elapsed:5.1f} s (solving {solve_time[-1]:5.1f} s), "
+            f"{len(doc['inspections'])} scheduled, {len(doc['unscheduled'])} unscheduled, "
+            f"quality {doc['quality']} | {load()}"
+        )
+
+    print("province: 20,000 enterprises (all drawn), 1,400 officers, 11 cities")
+    try:
+        once("one process", PlanSettings(processes=1))
+        once("2 local processes", PlanSettings(processes=2))
+        for workers in (1, 2):
+            with LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster:
+                # A cluster's workers live long: time a run on warm workers, as a deployment's.
+                warm = PlanSettings(cluster=cluster.scheduler_address)
+                generate_plan(enterprises, officers, t, SEED, settings=warm)
+                with Client(cluster) as client:
+                    before = client.run(cpu_seconds)
+                    once(f"LocalCluster {workers} worker(s)", warm)
+                    after = client.run(cpu_seconds)
+                worker_cpu[workers] = sorted(after[w] - before[w] for w in after)
+                print(
+                    f"    CPU seconds per worker: {', '.join(f'{c:.2f}' for c in worker_cpu[workers])}"
+                )
+    finally:
+        planner.solve_regions = original
+    same = len({r[2] for r in results.values()}) == 1
+    one, two = results["LocalCluster 1 worker(s)"], results["LocalCluster 2 worker(s)"]
+    local_one, local_two = results["one process"], results["2 local processes"]
+    print(
+        f"  speed-up 2 vs 1 Dask workers: {one[0] / two[0]:.2f}× end to end, "
+        f"{one[1] / two[1]:.2f}× solving; 2 local processes vs one: "
+        f"{local_one[0] / local_two[0]:.2f}× end to end, {local_one[1] / local_two[1]:.2f}× "
+        f"solving; identical bytes everywhere: {same}"
+    )
+    # On a machine shared with other work the wall clock shows the others, not the split: the
+    # CPU each worker spent says what 2 idle cores would do with the solving phase.
+    busiest, total = max(worker_cpu[2]), sum(worker_cpu[1])
+    print(
+        f"  solving split: the busiest of 2 workers did {busiest:.2f} of the {total:.2f} CPU "
+        f"seconds one worker needs — {total / busiest:.2f}× on 2 idle cores (an estimate from "
+        "CPU time; the wall-clock figures above are what this loaded machine gave)"
+    )
+
+
+def cpu_seconds() -> float:
+    """Run on a Dask worker: CPU time its process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=["county", "province", "naive", "cli-registry"])
+    parser.add_argument("--only", choices=["growth", "county", "province", "naive", "cli-registry"])
+    parser.add_argument("--sizes", default="30000,100000,300000")
+    parser.add_argument("--processes", type=int, default=None)
+    parser.add_argument("--profile", action="store_true", help="time each step (growth)")
+    parser.add_argument("--cli", action="store_true", help="also time the CLI (growth)")
+    parser.add_argument("--growth-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--naive-limit", type=float, default=60.0)
     args = parser.parse_args()
-    print(f"cores: {os.cpu_count()}")
+    if args.growth_size:
+        growth_child(args.growth_size, args.processes, args.profile, args.cli)
+        return
+    print(f"cores: {os.cpu_count()}, {load()} — the machine is shared: figures are noisy")
+    if args.only in (None, "growth"):
+        sizes = [int(x) for x in args.sizes.split(",")]
+        run_growth(sizes, args.processes, args.profile, args.cli)
     county = None
     if args.only in (None, "county", "naive"):
         county = run_pipeline("county", 3000, 200, ["3601"], PlanSettings(num_workers=2))
     if args.only in (None, "province"):
-        run_pipeline("province", 20000, 1400, CITIES, PlanSettings(num_workers=1, processes=2))
+        run_province()
     if args.only in (None, "cli-registry"):
         run_cli_registry(3000, 200, ["3601"], PlanSettings(num_workers=2))
     if args.only in (None, "naive") and county is not None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from jianguan.registry_schema import Enterprise, Officer
 from scheduler.task_file import Task, read_task
 
 DB_HELP = "store URL: decide empty tiers with the rule versions signed off there"
+DASK_ENV = "JIANGUAN_DASK"  # a Dask scheduler address shared by the CLI, workers and the web
 
 
 def _progress() -> Callable[[str], None]:
@@ -99,7 +101,10 @@ def _generate(args: argparse.Namespace) -> int:
 
         prior = approved_counts(args.db, task)
     settings = PlanSettings(
-        num_workers=args.workers, processes=args.processes, time_limit_s=args.time_limit
+        num_workers=args.workers,
+        processes=args.processes,
+        time_limit_s=args.time_limit,
+        cluster=args.cluster or os.environ.get(DASK_ENV) or None,
     )
     document = generate_plan(
         enterprises,
@@ -182,7 +187,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--workers", type=int, default=1, help="CP-SAT workers per region (result unchanged)"
     )
     gen.add_argument(
-        "--processes", type=int, default=None, help="regions in parallel (result unchanged)"
+        "--processes",
+        type=int,
+        default=None,
+        help="local processes for regions and departments (default: every core for large "
+        "plans; result unchanged)",
+    )
+    gen.add_argument(
+        "--cluster",
+        metavar="tcp://HOST:PORT",
+        help=f"solve on this Dask scheduler instead (default: ${DASK_ENV}; result unchanged)",
     )
     gen.add_argument("--time-limit", type=float, default=300.0, help="seconds per day model")
     gen.set_defaults(func=_generate)

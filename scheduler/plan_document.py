@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from scheduler.canonical_json import canonical_bytes, sha256_of
@@ -42,12 +43,14 @@ def quality_of(
 
 def inspection_rows(task: Task, results: Sequence[RegionResult]) -> list[dict[str, Any]]:
     """The `inspections` list of plan.json, ordered by date then enterprise."""
+    items = list(task.item_codes)
+    iso: dict[date, str] = {}
     rows = [
         {
             "enterprise_id": eid,
-            "date": day.isoformat(),
-            "items": list(task.item_codes),
-            "team": {d: list(ids) for d, ids in sorted(team.items())},
+            "date": iso.get(day) or iso.setdefault(day, day.isoformat()),
+            "items": list(items),
+            "team": dict(sorted(team.items())),
         }
         for r in results
         for eid, (day, team) in r.inspections.items()
@@ -142,8 +145,10 @@ def assemble(
     staff: Sequence[OfficerSlot],
     district_of: dict[str, str],
     hard_violations: dict[str, int],
+    inspections: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    inspections = inspection_rows(task, results)
+    """plan.json from the regions' results; `inspections` is `inspection_rows(task, results)`
+    (built once by the caller, who checks them before they are sealed)."""
     unscheduled: list[dict[str, Any]] = []
     for r in results:
         for eid, (zh, en) in r.unscheduled.items():

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import os
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 
 from jianguan.errors import JianguanError
 from jianguan.registry_schema import Enterprise, Officer
+from rules.gc_pause import collector_paused
 from scheduler.day_model import DayModelError
 from scheduler.draw import classify, draw, in_population, inputs_sha256
 from scheduler.officer_pool import city_of, qualified_slots, staff_by_region
 from scheduler.plan_document import assemble, inspection_rows
 from scheduler.region_problem import RegionProblem, RegionResult
-from scheduler.region_solver import solve_region
+from scheduler.region_solver import solve_regions
 from scheduler.task_file import Task
 from scheduler.verify import HARD_CONSTRAINTS, check_inspections
 from scheduler.work_calendar import build_calendar
+from scheduler.work_pool import WorkPool, open_pool
 
 Progress = Callable[[str], None]
 
@@ -31,8 +33,17 @@ class PlanSettings:
     """How to run, never what comes out: the plan is the same for every setting."""
 
     num_workers: int = 1  # CP-SAT workers per region
-    processes: int | None = None  # regions solved in parallel (None: CPU count)
+    # pieces (regions, or a region's day model and departments) solved in parallel processes;
+    # None: every core for plans of several regions and at least PARALLEL_FROM drawn
+    # enterprises, else this process (a single county gains less than processes cost to start)
+    processes: int | None = None
     time_limit_s: float = 300.0
+    cluster: str | None = None  # a Dask scheduler (tcp://HOST:PORT) instead of processes
+
+
+# Below this many drawn enterprises a plan takes less than starting worker processes (about
+# a second: they import OR-Tools, which imports pandas).
+PARALLEL_FROM = 4000
 
 
 def generate_plan(
@@ -48,8 +59,33 @@ def generate_plan(
 ) -> dict[str, object]:
     """Draw per formats.md §3, schedule, and return the plan document (formats.md §4).
 
-    `progress` receives messages for long runs (in `lang`); it never changes the result."""
-    settings = settings or PlanSettings()
+    `progress` receives messages for long runs (in `lang`); it never changes the result.
+    The cyclic collector is paused meanwhile: a plan builds millions of small acyclic objects
+    over a heap that holds the registry, and each full collection rescans that heap (about a
+    fifth of a county's planning time; rules/gc_pause.py)."""
+    with collector_paused():
+        return _generate_plan(
+            enterprises,
+            officers,
+            task,
+            seed,
+            prior_counts,
+            settings or PlanSettings(),
+            progress,
+            lang,
+        )
+
+
+def _generate_plan(
+    enterprises: Sequence[Enterprise],
+    officers: Sequence[Officer],
+    task: Task,
+    seed: str,
+    prior_counts: dict[str, dict[int, int]] | None,
+    settings: PlanSettings,
+    progress: Progress | None,
+    lang: str,
+) -> dict[str, object]:
     sink = progress or (lambda _m: None)
 
     def say(zh: str, en: str) -> None:
@@ -59,55 +95,36 @@ def generate_plan(
     say(calendar.source_zh, calendar.source_en)
     population = classify([e for e in enterprises if in_population(e, task)], task.period.start)
     result = draw(population, task, seed)
-    inputs_hash = inputs_sha256(population, officers, task)
     say(
         f"抽取 {len(result.drawn)} 家企业（总体 {len(population)} 家）",
         f"drew {len(result.drawn)} of {len(population)} enterprises",
     )
     by_id = {c.enterprise.id: c.enterprise for c in population}
     drawn = [by_id[d.enterprise_id] for d in result.drawn]
-    slots = qualified_slots(officers, task)
-    regions, staff_of = staff_by_region([e.district for e in drawn], slots, task)
-    problems: list[RegionProblem] = []
-    for region, staff in staff_of.items():
-        members = tuple((e.id, e.district) for e in drawn if regions[city_of(e.district)] == region)
-        problems.append(
-            RegionProblem(
-                region=region,
-                task_id=task.id,
-                seed=seed,
-                per_department=task.officers_per_department,
-                days=calendar.schedulable_days,
-                departments=task.departments,
-                fields={d: task.fields_of(d) for d in task.departments},
-                enterprises=members,
-                officers=tuple(staff),
-                yearly_cap=task.max_inspections_per_enterprise_per_year,
-                prior_counts={e: (prior_counts or {}).get(e, {}) for e, _ in members},
-                num_workers=settings.num_workers,
-                time_limit_s=settings.time_limit_s,
-            )
-        )
-    for p in problems:
-        for dept, demand, capacity in aggregate_capacity(p):
-            lost = -(-(demand - capacity) // p.per_department)
-            if demand > capacity:
-                say(
-                    f"容量预检：区域 {p.region} 的 {dept}（{'、'.join(p.fields[dept])}）需要 "
-                    f"{demand} 人次，可用仅 {capacity} 人次，至少 {lost} 家企业将无法安排",
-                    f"capacity pre-check: region {p.region}, {dept} "
-                    f"({', '.join(p.fields[dept])}) needs {demand} officer-slots but has only "
-                    f"{capacity}; at least {lost} enterprises will not fit",
-                )
+    days = calendar.schedulable_days
+    problems = _region_problems(drawn, officers, task, seed, days, prior_counts, settings)
+    _capacity_messages(problems, say)
     say(
-        f"分 {len(problems)} 个区域排期，{len(calendar.schedulable_days)} 个可安排日",
-        f"scheduling {len(problems)} region(s) over {len(calendar.schedulable_days)} days",
+        f"分 {len(problems)} 个区域排期，{len(days)} 个可安排日",
+        f"scheduling {len(problems)} region(s) over {len(days)} days",
     )
-    results = _solve_all(problems, settings, say)
+    worth_it = len(problems) > 1 and len(drawn) >= PARALLEL_FROM
+    with open_pool(settings.processes, settings.cluster, worth_it) as pool:
+        pool.warm()  # worker processes start while this one hashes the inputs
+        # The inputs' hash needs nothing the solver makes: with workers elsewhere it is
+        # computed here meanwhile (a thread: the main one only waits on the workers).
+        hashing = _Background(lambda: inputs_sha256(population, officers, task))
+        if pool.workers > 1:
+            hashing.start()
+        else:
+            hashing.run()
+        results = _solve_all(problems, pool, settings, say)
+        inputs_hash = hashing.result()
     used_staff = [s for p in problems for s in p.officers]
     district_of = {e.id: e.district for e in drawn}
     # The independent checker runs on every plan before it leaves: a violation is a bug here.
-    broken = check_inspections(inspection_rows(task, results), officers, task, prior_counts)
+    rows = inspection_rows(task, results)
+    broken = check_inspections(rows, officers, task, prior_counts)
     if broken:
         raise PlanInvariantError(
             "内部错误：生成的计划违反硬约束（请报告此问题）：" + broken[0].zh,
@@ -116,7 +133,16 @@ def generate_plan(
         )
     violations = dict.fromkeys(HARD_CONSTRAINTS, 0)
     return assemble(
-        task, seed, inputs_hash, result, calendar, results, used_staff, district_of, violations
+        task,
+        seed,
+        inputs_hash,
+        result,
+        calendar,
+        results,
+        used_staff,
+        district_of,
+        violations,
+        rows,
     )
 
 
@@ -135,11 +161,97 @@ def aggregate_capacity(problem: RegionProblem) -> list[tuple[str, int, int]]:
     return out
 
 
+class _Background:
+    """A computation run in a thread (`start`) or right here (`run`), its result or error
+    delivered by `result`."""
+
+    def __init__(self, work: Callable[[], str]) -> None:
+        self._work = work
+        self._thread: threading.Thread | None = None
+        self._value: str | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as exc:  # re-raised by result(), in the caller's thread
+            self._error = exc
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="inputs-sha256", daemon=True)
+        self._thread.start()
+
+    def result(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
+def _region_problems(
+    drawn: Sequence[Enterprise],
+    officers: Sequence[Officer],
+    task: Task,
+    seed: str,
+    days: tuple[date, ...],
+    prior_counts: dict[str, dict[int, int]] | None,
+    settings: PlanSettings,
+) -> list[RegionProblem]:
+    slots = qualified_slots(officers, task)
+    regions, staff_of = staff_by_region([e.district for e in drawn], slots, task)
+    problems = []
+    for region, staff in staff_of.items():
+        members = tuple((e.id, e.district) for e in drawn if regions[city_of(e.district)] == region)
+        problems.append(
+            RegionProblem(
+                region=region,
+                task_id=task.id,
+                seed=seed,
+                per_department=task.officers_per_department,
+                days=days,
+                departments=task.departments,
+                fields={d: task.fields_of(d) for d in task.departments},
+                enterprises=members,
+                officers=tuple(staff),
+                yearly_cap=task.max_inspections_per_enterprise_per_year,
+                prior_counts={e: (prior_counts or {}).get(e, {}) for e, _ in members},
+                num_workers=settings.num_workers,
+                time_limit_s=settings.time_limit_s,
+            )
+        )
+    return problems
+
+
+def _capacity_messages(problems: list[RegionProblem], say: Callable[[str, str], None]) -> None:
+    for p in problems:
+        for dept, demand, capacity in aggregate_capacity(p):
+            lost = -(-(demand - capacity) // p.per_department)
+            if demand > capacity:
+                say(
+                    f"容量预检：区域 {p.region} 的 {dept}（{'、'.join(p.fields[dept])}）需要 "
+                    f"{demand} 人次，可用仅 {capacity} 人次，至少 {lost} 家企业将无法安排",
+                    f"capacity pre-check: region {p.region}, {dept} "
+                    f"({', '.join(p.fields[dept])}) needs {demand} officer-slots but has only "
+                    f"{capacity}; at least {lost} enterprises will not fit",
+                )
+
+
 def _solve_all(
-    problems: list[RegionProblem], settings: PlanSettings, say: Callable[[str, str], None]
+    problems: list[RegionProblem],
+    pool: WorkPool,
+    settings: PlanSettings,
+    say: Callable[[str, str], None],
 ) -> list[RegionResult]:
+    def done(p: RegionProblem) -> None:
+        say(
+            f"区域 {p.region} 完成（{len(p.enterprises)} 家）",
+            f"region {p.region} done ({len(p.enterprises)} enterprises)",
+        )
+
     try:
-        return _solve_regions(problems, settings, say)
+        return solve_regions(problems, pool, done)
     except DayModelError as exc:
         raise JianguanError(
             f"排期模型未能在时限 {settings.time_limit_s:.0f} 秒内求得最优解（{exc}）；"
@@ -147,27 +259,3 @@ def _solve_all(
             f"the day model was not solved to optimality within {settings.time_limit_s:.0f} s "
             f"({exc}); only an optimum is unique and reproducible: raise --time-limit and retry",
         ) from None
-
-
-def _solve_regions(
-    problems: list[RegionProblem], settings: PlanSettings, say: Callable[[str, str], None]
-) -> list[RegionResult]:
-    processes = settings.processes or os.cpu_count() or 1
-    if len(problems) <= 1 or processes <= 1:
-        out = []
-        for p in problems:
-            out.append(solve_region(p))
-            say(
-                f"区域 {p.region} 完成（{len(p.enterprises)} 家）",
-                f"region {p.region} done ({len(p.enterprises)} enterprises)",
-            )
-        return out
-    with ProcessPoolExecutor(max_workers=min(processes, len(problems))) as pool:
-        results = []
-        for p, r in zip(problems, pool.map(solve_region, problems), strict=True):
-            say(
-                f"区域 {p.region} 完成（{len(p.enterprises)} 家）",
-                f"region {p.region} done ({len(p.enterprises)} enterprises)",
-            )
-            results.append(r)
-        return results

@@ -1,21 +1,31 @@
-"""Solve one region: domains → days (CP-SAT) → teams per day (min-cost flow) → repair.
+"""Solve regions: domains → days (CP-SAT) → teams per department (min-cost flow) → repair.
 
-Every drawn enterprise of the region ends either with a date and a team, or with a reason
-naming the constraint that binds.
+Independent pieces go to a work pool (this process, local processes or a Dask cluster). With
+at least as many regions as workers a piece is a whole region. Otherwise each round has two
+kinds: the day model of every region still open, then the staffing of every (region,
+department) — see `department_staffing` for why departments are independent once days are
+fixed. Enterprises a department could not staff on their day are forbidden that day and the
+region goes round again. Each region's rounds depend on its own inputs only, and the pool
+returns results in input order, so the plan is the same whatever ran it.
+
+Every drawn enterprise of a region ends either with a date and a team, or with a reason naming
+the constraint that binds.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from scheduler.day_model import PRF_BITS as DAY_PRF_BITS
-from scheduler.day_model import DayModelInput, solve_days
+from scheduler.day_model import DayModelInput, DayModelOutput, solve_days
+from scheduler.department_staffing import StaffingResult, StaffingTask, staff_department
 from scheduler.draw import check_seed
 from scheduler.keyed_cost import KeyedCost
 from scheduler.region_problem import OfficerSlot, RegionProblem, RegionResult
-from scheduler.team_flow import PRF_BITS as TEAM_PRF_BITS
-from scheduler.team_flow import staff_day
+from scheduler.work_pool import InProcess, WorkPool
 
 MAX_REPAIR_ROUNDS = 4
 
@@ -37,10 +47,15 @@ class _Region:
         for o in problem.officers:
             for eid in o.recusals:
                 self.recusers[eid].append(o)
+        self._slots = {
+            (dept, t): sum(o.cap for o in day_staff)
+            for dept, days in self.available.items()
+            for t, day_staff in enumerate(days)
+        }
 
     def slots(self, dept: str, t: int) -> int:
         """Officer-inspection places the department can fill on day t."""
-        return sum(o.cap for o in self.available[dept][t])
+        return self._slots[dept, t]
 
     def day_capacity(self, t: int) -> int:
         per = self.p.per_department
@@ -67,72 +82,103 @@ class _Region:
         )
         return len(self.available[dept][t]) - recused
 
+    def staffable(self, eid: str, t: int) -> str | None:
+        """The first department without enough eligible officers for `eid` on day t, if any."""
+        for dept in self.p.departments:
+            if self.eligible_count(eid, dept, t) < self.p.per_department:
+                return dept
+        return None
+
 
 def _fields_text(problem: RegionProblem, dept: str) -> str:
     return "、".join(problem.fields[dept])
 
 
+def _open_days(p: RegionProblem, eid: str, every_day: tuple[int, ...]) -> tuple[int, ...]:
+    """Days on which the annual cap still lets `eid` be inspected."""
+    prior = p.prior_counts.get(eid)
+    if p.yearly_cap is None or not prior:
+        return every_day
+    cap = p.yearly_cap
+    return tuple(t for t in every_day if prior.get(p.days[t].year, 0) < cap)
+
+
 def _domains(
-    region: _Region, forbidden: set[tuple[str, int]]
-) -> tuple[list[list[int]], dict[str, tuple[str, str]]]:
-    """Allowed day indices per enterprise, and a reason for each enterprise with none."""
+    region: _Region, forbidden: frozenset[tuple[str, int]]
+) -> tuple[list[tuple[int, ...]], dict[str, tuple[str, str]]]:
+    """Allowed day indices per enterprise, and a reason for each enterprise with none.
+
+    Most enterprises have the same domain (nobody recuses from them, nothing forbidden, the
+    annual cap far away): it is computed once and shared, so this stays linear."""
     p = region.p
-    domains: list[list[int]] = []
-    reasons: dict[str, tuple[str, str]] = {}
     n_days = len(p.days)
+    every_day = tuple(range(n_days))
+    staffed_days = tuple(
+        t
+        for t in every_day
+        if all(len(region.available[d][t]) >= p.per_department for d in p.departments)
+    )
+    forbidden_of: dict[str, set[int]] = defaultdict(set)
+    for eid, t in forbidden:
+        forbidden_of[eid].add(t)
+    shared: dict[tuple[int, ...], tuple[int, ...]] = {every_day: staffed_days}
+    domains: list[tuple[int, ...]] = []
+    reasons: dict[str, tuple[str, str]] = {}
     for eid, _district in p.enterprises:
-        prior = p.prior_counts.get(eid, {})
-        open_days = [
-            t
-            for t in range(n_days)
-            if p.yearly_cap is None or prior.get(p.days[t].year, 0) < p.yearly_cap
-        ]
-        short_dept: str | None = None
-        domain: list[int] = []
-        for t in open_days:
-            ok = True
-            for dept in p.departments:
-                if region.eligible_count(eid, dept, t) < p.per_department:
-                    short_dept = short_dept or dept
-                    ok = False
-                    break
-            if ok and (eid, t) not in forbidden:
-                domain.append(t)
-        domains.append(domain)
-        if domain:
-            continue
-        if n_days == 0:
-            reasons[eid] = (
-                "任务期间内没有可安排日（非安静日的工作日）",
-                "the task period has no schedulable day (a working day outside the quiet days)",
-            )
-        elif not open_days:
-            years = sorted({d.year for d in p.days})
-            counts = "、".join(f"{y} 年已检查 {prior.get(y, 0)} 次" for y in years)
-            reasons[eid] = (
-                f"已达每家企业每年检查次数上限 {p.yearly_cap} 次（{counts}，计已批准的计划）",
-                f"annual cap of {p.yearly_cap} inspections per enterprise reached "
-                f"({', '.join(f'{y}: {prior.get(y, 0)}' for y in years)}, approved plans)",
-            )
-        elif short_dept is not None and not any((eid, t) in forbidden for t in open_days):
-            reasons[eid] = (
-                f"{short_dept} 持执法证、具备 {_fields_text(p, short_dept)} 领域资格、当日在岗且"
-                f"未回避的执法人员在全部 {len(open_days)} 个可安排日均不足 {p.per_department} 人",
-                f"{short_dept} has fewer than {p.per_department} certified officers with the "
-                f"{', '.join(p.fields[short_dept])} field(s), available and not recused, on every "
-                f"one of the {len(open_days)} schedulable days",
-            )
+        open_days = _open_days(p, eid, every_day)
+        if eid in region.recusers:
+            feasible = tuple(t for t in open_days if region.staffable(eid, t) is None)
         else:
-            reasons[eid] = (
-                f"在 {len(open_days)} 个可安排日，未回避的合格执法人员均已被其他检查占满，"
-                f"无法组成每部门 {p.per_department} 人的检查组",
-                f"on all {len(open_days)} schedulable days the qualified, non-recused officers are "
-                f"taken by other inspections; no team of {p.per_department} per department fits",
+            feasible = shared.get(open_days) or tuple(
+                t for t in open_days if region.staffable(eid, t) is None
             )
+            shared.setdefault(open_days, feasible)
+        out = forbidden_of.get(eid)
+        domain = tuple(t for t in feasible if t not in out) if out else feasible
+        domains.append(domain)
+        if not domain:
+            reasons[eid] = _no_day_reason(region, eid, open_days, out or set())
     return domains, reasons
 
 
-def _capacity_reason(region: _Region, domain: list[int], counts: list[int]) -> tuple[str, str]:
+def _no_day_reason(
+    region: _Region, eid: str, open_days: tuple[int, ...], forbidden: set[int]
+) -> tuple[str, str]:
+    p = region.p
+    if not p.days:
+        return (
+            "任务期间内没有可安排日（非安静日的工作日）",
+            "the task period has no schedulable day (a working day outside the quiet days)",
+        )
+    if not open_days:
+        prior = p.prior_counts.get(eid, {})
+        years = sorted({d.year for d in p.days})
+        counts = "、".join(f"{y} 年已检查 {prior.get(y, 0)} 次" for y in years)
+        return (
+            f"已达每家企业每年检查次数上限 {p.yearly_cap} 次（{counts}，计已批准的计划）",
+            f"annual cap of {p.yearly_cap} inspections per enterprise reached "
+            f"({', '.join(f'{y}: {prior.get(y, 0)}' for y in years)}, approved plans)",
+        )
+    short_dept = next(
+        (d for d in (region.staffable(eid, t) for t in open_days) if d is not None), None
+    )
+    if short_dept is not None and not forbidden.intersection(open_days):
+        return (
+            f"{short_dept} 持执法证、具备 {_fields_text(p, short_dept)} 领域资格、当日在岗且"
+            f"未回避的执法人员在全部 {len(open_days)} 个可安排日均不足 {p.per_department} 人",
+            f"{short_dept} has fewer than {p.per_department} certified officers with the "
+            f"{', '.join(p.fields[short_dept])} field(s), available and not recused, on every "
+            f"one of the {len(open_days)} schedulable days",
+        )
+    return (
+        f"在 {len(open_days)} 个可安排日，未回避的合格执法人员均已被其他检查占满，"
+        f"无法组成每部门 {p.per_department} 人的检查组",
+        f"on all {len(open_days)} schedulable days the qualified, non-recused officers are "
+        f"taken by other inspections; no team of {p.per_department} per department fits",
+    )
+
+
+def _capacity_reason(region: _Region, domain: Sequence[int], counts: list[int]) -> tuple[str, str]:
     """Name the department whose officer-day capacity binds on the enterprise's days."""
     p = region.p
     binding: dict[str, int] = defaultdict(int)
@@ -152,57 +198,141 @@ def _capacity_reason(region: _Region, domain: list[int], counts: list[int]) -> t
     )
 
 
-def solve_region(problem: RegionProblem) -> RegionResult:
+@dataclass(frozen=True, slots=True)
+class DayStep:
+    """One round's day model for one region: the piece sent to a worker."""
+
+    problem: RegionProblem
+    forbidden: frozenset[tuple[str, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class DayAssignment:
+    domains: list[tuple[int, ...]]
+    reasons: dict[str, tuple[str, str]]
+    days: DayModelOutput
+
+
+def assign_days(step: DayStep) -> DayAssignment:
+    problem = step.problem
     region = _Region(problem)
-    seed_key = check_seed(problem.seed)
-    day_cost = KeyedCost(seed_key, problem.task_id, DAY_PRF_BITS)
-    team_cost = KeyedCost(seed_key, problem.task_id, TEAM_PRF_BITS)
+    day_cost = KeyedCost(check_seed(problem.seed), problem.task_id, DAY_PRF_BITS)
+    labels = [d.isoformat() for d in problem.days]
+    capacity = [region.day_capacity(t) for t in range(len(problem.days))]
+    domains, reasons = _domains(region, step.forbidden)
+    days = solve_days(
+        DayModelInput(problem.enterprises, domains, capacity, region.home_capacity(), labels),
+        day_cost,
+        num_workers=problem.num_workers,
+        time_limit_s=problem.time_limit_s,
+    )
+    return DayAssignment(domains, reasons, days)
+
+
+def _per_day(problem: RegionProblem, days: DayModelOutput) -> list[list[tuple[str, str]]]:
+    per_day: list[list[tuple[str, str]]] = [[] for _ in problem.days]
+    for i, t in sorted(days.day_of.items()):
+        per_day[t].append(problem.enterprises[i])
+    return per_day
+
+
+def staffing_tasks(problem: RegionProblem, assignment: DayAssignment) -> list[StaffingTask]:
+    per_day = tuple(tuple(x) for x in _per_day(problem, assignment.days))
+    return [
+        StaffingTask(
+            task_id=problem.task_id,
+            seed=problem.seed,
+            department=dept,
+            per_department=problem.per_department,
+            days=problem.days,
+            officers=tuple(
+                sorted((o for o in problem.officers if o.department == dept), key=lambda o: o.id)
+            ),
+            per_day=per_day,
+        )
+        for dept in problem.departments
+    ]
+
+
+@dataclass(slots=True)
+class _Rounds:
+    """A region's repair rounds so far."""
+
+    problem: RegionProblem
+    forbidden: set[tuple[str, int]] = field(default_factory=set)
+    statuses: list[str] = field(default_factory=list)
+    rounds: int = 0
+
+
+def solve_regions(
+    problems: Sequence[RegionProblem],
+    pool: WorkPool,
+    done: Callable[[RegionProblem], None] | None = None,
+) -> list[RegionResult]:
+    """Every region on `pool`; results in the order of `problems`.
+
+    With at least as many regions as workers, each region is one piece (no waiting between
+    rounds, one transfer of its data); otherwise regions go round by round together and their
+    departments are the pieces. Both run the same steps on the same inputs: same result."""
+    if len(problems) >= max(2, pool.workers):
+        whole = pool.map(solve_region, problems)
+        for p in problems:
+            if done is not None:
+                done(p)
+        return whole
+    states = [_Rounds(p) for p in problems]
+    results: list[RegionResult | None] = [None] * len(problems)
+    active = list(range(len(problems)))
+    while active:
+        steps = [DayStep(states[i].problem, frozenset(states[i].forbidden)) for i in active]
+        assignments = pool.map(assign_days, steps)
+        tasks = [
+            staffing_tasks(states[i].problem, a) for i, a in zip(active, assignments, strict=True)
+        ]
+        flat = pool.map(staff_department, [t for region_tasks in tasks for t in region_tasks])
+        still: list[int] = []
+        offset = 0
+        for i, assignment, region_tasks in zip(active, assignments, tasks, strict=True):
+            staffed = flat[offset : offset + len(region_tasks)]
+            offset += len(region_tasks)
+            state = states[i]
+            state.rounds += 1
+            state.statuses.append(assignment.days.status)
+            short = [s for r in staffed for s in r.short]
+            if short and state.rounds <= MAX_REPAIR_ROUNDS:
+                # A department could not staff these on their day (recusals, distinct
+                # members): forbid that day for them and solve again.
+                state.forbidden.update(short)
+                still.append(i)
+                continue
+            results[i] = _finish(state, assignment, staffed)
+            if done is not None:
+                done(state.problem)
+        active = still
+    return [r for r in results if r is not None]
+
+
+def solve_region(problem: RegionProblem) -> RegionResult:
+    return solve_regions([problem], InProcess())[0]
+
+
+def _finish(
+    state: _Rounds, assignment: DayAssignment, staffed: Sequence[StaffingResult]
+) -> RegionResult:
+    problem = state.problem
+    region = _Region(problem)
+    days, domains = assignment.days, assignment.domains
     labels = [d.isoformat() for d in problem.days]
     day_capacity = [region.day_capacity(t) for t in range(len(problem.days))]
-    home = region.home_capacity()
-    forbidden: set[tuple[str, int]] = set()
-    statuses: list[str] = []
-    rounds = 0
-    while True:
-        rounds += 1
-        domains, reasons = _domains(region, forbidden)
-        days = solve_days(
-            DayModelInput(problem.enterprises, domains, day_capacity, home, labels),
-            day_cost,
-            num_workers=problem.num_workers,
-            time_limit_s=problem.time_limit_s,
-        )
-        statuses.append(days.status)
-        loads: dict[str, int] = {}
-        inspections: dict[str, tuple[date, dict[str, list[str]]]] = {}
-        short: list[tuple[str, int]] = []
-        travel_places = 0
-        per_day: list[list[tuple[str, str]]] = [[] for _ in problem.days]
-        for i, t in sorted(days.day_of.items()):
-            per_day[t].append(problem.enterprises[i])
-        for dept in problem.departments:
-            for t, todays in enumerate(per_day):
-                staffed = staff_day(
-                    problem.days[t],
-                    dept,
-                    todays,
-                    region.available[dept][t],
-                    loads,
-                    problem.per_department,
-                    team_cost,
-                )
-                travel_places += staffed.travel_arcs
-                short.extend((eid, t) for eid in staffed.short)
-                for eid, team in staffed.teams.items():
-                    inspections.setdefault(eid, (problem.days[t], {}))[1][dept] = team
-        if not short or rounds > MAX_REPAIR_ROUNDS:
-            break
-        # A department could not staff these on their day (recusals, distinct members): forbid
-        # that day for them and solve again.
-        forbidden.update(short)
-    short_ids = {eid for eid, _ in short}
-    counts = [len(x) for x in per_day]
-    unscheduled: dict[str, tuple[str, str]] = dict(reasons)
+    inspections: dict[str, tuple[date, dict[str, list[str]]]] = {}
+    for result in staffed:
+        for eid, (t, team) in result.teams.items():
+            inspections.setdefault(eid, (problem.days[t], {}))[1][result.department] = team
+    short_ids = {eid for r in staffed for eid, _t in r.short}
+    counts = [0] * len(problem.days)
+    for t in days.day_of.values():
+        counts[t] += 1
+    unscheduled: dict[str, tuple[str, str]] = dict(assignment.reasons)
     for i, (eid, _district) in enumerate(problem.enterprises):
         if eid in unscheduled:
             continue
@@ -230,13 +360,13 @@ def solve_region(problem: RegionProblem) -> RegionResult:
             )
     report: dict[str, object] = {
         "region": problem.region,
-        "solver_status": statuses,
+        "solver_status": state.statuses,
         "day_model_classes": days.classes,
-        "repair_rounds": rounds - 1,
+        "repair_rounds": state.rounds - 1,
         "soft": {
             "travel_overflow_inspections": days.travel_overflow,
             "spread_overflow_inspections": days.spread_overflow,
-            "team_places_outside_home_district": travel_places,
+            "team_places_outside_home_district": sum(r.travel_places for r in staffed),
         },
         "capacity_check": [
             {

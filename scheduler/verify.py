@@ -18,6 +18,7 @@ from typing import Any
 
 from jianguan.errors import DataFileError, FileIssue
 from jianguan.registry_schema import Enterprise, Officer
+from rules.gc_pause import collector_paused
 from scheduler.canonical_json import sha256_of
 from scheduler.draw import classify, draw, in_population, inputs_sha256
 from scheduler.officer_pool import daily_cap, is_qualified, qualified_slots, staff_by_region
@@ -111,6 +112,17 @@ def verify_plan(
     prior_counts: dict[str, dict[int, int]] | None = None,
 ) -> list[Problem]:
     """Every problem found; an empty list means the plan holds."""
+    with collector_paused():  # as generate_plan: many small acyclic objects, a large heap
+        return _verify_plan(plan, enterprises, officers, task, prior_counts)
+
+
+def _verify_plan(
+    plan: dict[str, Any],
+    enterprises: Sequence[Enterprise],
+    officers: Sequence[Officer],
+    task: Task,
+    prior_counts: dict[str, dict[int, int]] | None,
+) -> list[Problem]:
     problems: list[Problem] = []
 
     def bad(zh: str, en: str) -> None:
@@ -239,6 +251,7 @@ def check_inspections(
 
     calendar = build_calendar(task)
     by_officer = {o.id: o for o in officers}
+    qualified = {o.id for o in officers if is_qualified(o, task)}
     per_officer_day: Counter[tuple[str, date]] = Counter()
     per_year: Counter[tuple[str, int]] = Counter()
     items = sorted(task.item_codes)
@@ -292,7 +305,7 @@ def check_inspections(
                         f"检查 {where}：{oid} 属于 {o.department}，不能代表 {dept}",
                         f"{where_en}: {oid} belongs to {o.department}, not {dept}",
                     )
-                elif not is_qualified(o, task):
+                elif oid not in qualified:
                     bad(
                         f"检查 {where}：{oid} 无执法证或不具备 {dept} 事项所需领域资格",
                         f"{where_en}: {oid} lacks a certificate or the {dept} item fields",

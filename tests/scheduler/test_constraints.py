@@ -153,15 +153,15 @@ def test_planner_refuses_to_emit_a_plan_its_checker_rejects(monkeypatch) -> None
     import pytest
 
     from scheduler import planner
-    from scheduler.region_solver import solve_region
+    from scheduler.region_solver import solve_regions
 
-    def sloppy(problem):
-        result = solve_region(problem)
-        eid, (_day, team) = next(iter(result.inspections.items()))
-        result.inspections[eid] = (date(2026, 3, 7), team)  # a Saturday
-        return result
+    def sloppy(problems, pool, done=None):
+        results = solve_regions(problems, pool, done)
+        eid, (_day, team) = next(iter(results[0].inspections.items()))
+        results[0].inspections[eid] = (date(2026, 3, 7), team)  # a Saturday
+        return results
 
-    monkeypatch.setattr(planner, "solve_region", sloppy)
+    monkeypatch.setattr(planner, "solve_regions", sloppy)
     with pytest.raises(planner.PlanInvariantError) as caught:
         generate_plan(f.enterprises(4), _staff(), f.task(), f.SEED)
     assert "not a working day" in caught.value.message("en")
@@ -229,3 +229,22 @@ def test_a_department_without_qualified_officers_is_named_with_its_field() -> No
     for u in doc["unscheduled"]:
         assert u["reason"].startswith("YJ 持执法证、具备 safety 领域资格")
         assert "fewer than 2 certified officers" in u["reason_en"]
+
+
+def test_each_districts_work_is_spread_over_its_officers_days() -> None:
+    # Two districts with their own officers: region-wide daily totals could be even while each
+    # district's work sits in a few days and its officers idle the rest; the plan spreads it.
+    districts = ("360102", "360103")
+    firms = f.enterprises(60, districts=districts)
+    staff = f.officers(6, "SCJG", ["food"], districts=districts) + f.officers(
+        6, "SW", ["tax"], districts=districts
+    )
+    task = f.task(period={"start": MONDAY, "end": date(2026, 3, 13)}, max_per_officer_per_day=3)
+    doc = _plan(firms, staff, task)
+    where = {e.id: e.district for e in firms}
+    per_day = Counter((where[i["enterprise_id"]], i["date"]) for i in doc["inspections"])
+    assert len(doc["inspections"]) == 60
+    # 30 inspections a district over 10 working days: 3 a day, every day
+    assert sorted(set(per_day.values())) == [3] and len(per_day) == 20
+    load = Counter(o for i in doc["inspections"] for t in i["team"].values() for o in t)
+    assert max(load.values()) - min(load.values()) <= 1

@@ -85,3 +85,35 @@ def test_streamed_inputs_hash_equals_the_canonical_document_hash() -> None:
     pop = _pop(firms, task)
     assert inputs_sha256(pop, staff, task) == sha256_of(canonical_inputs(pop, staff, task))
     assert inputs_sha256(pop, staff[:1], task) != inputs_sha256(pop, staff, task)
+
+
+def test_streamed_hash_holds_across_chunks_and_for_every_officer_column() -> None:
+    import dataclasses
+    from datetime import date
+
+    from scheduler.canonical_json import sha256_of
+    from scheduler.draw import _CHUNK, canonical_inputs, inputs_sha256
+
+    firms = f.enterprises(_CHUNK + 3)  # rows are encoded a chunk at a time
+    staff = [
+        dataclasses.replace(
+            o, max_per_day=2, unavailable=(date(2026, 3, 2),), recusals=(firms[0].id,)
+        )
+        for o in f.officers(2, "SCJG", ["food", "price"])
+    ]
+    task = f.task()
+    pop = _pop(firms, task)
+    assert inputs_sha256(pop, staff, task) == sha256_of(canonical_inputs(pop, staff, task))
+
+
+def test_seeded_costs_are_the_hmac_of_the_whole_label_for_any_key_length() -> None:
+    from scheduler.draw import ranker
+    from scheduler.keyed_cost import KeyedCost
+
+    for key in (bytes(range(16)), bytes(64), bytes(range(65)), b"\xff" * 200):
+        whole = hmac.digest(key, "任务-1|team|SW|2026-03-16|E1|T0001".encode(), "sha256")
+        cost = KeyedCost(key, "任务-1", 28)
+        assert cost("team", "SW", "2026-03-16", "E1", "T0001") == int.from_bytes(whole) >> 228
+        assert cost() == int.from_bytes(hmac.digest(key, "任务-1".encode(), "sha256")) >> 228
+        rank = hmac.new(key, "任务-1|91360102MA35X".encode(), "sha256").hexdigest()
+        assert ranker(key, "任务-1")("91360102MA35X") == rank
