@@ -65,3 +65,21 @@ def test_published_at_is_a_date_time_with_its_zone(fuzz_store: FuzzStore) -> Non
     reply = signed_in(fuzz_store.app, "reg1").get(f"/api/plans/{fuzz_store.published}")
     published_at = reply.get_json()["published_at"]
     assert datetime.fromisoformat(published_at).utcoffset() is not None, published_at
+
+
+@pytest.mark.parametrize("as_of", ["", None, "20270301", "2027-W10-1", 20270301])
+def test_as_of_outside_the_spec_date_format_is_refused(
+    fuzz_store: FuzzStore, as_of: object
+) -> None:
+    """schemathesis found as_of values the spec's `format: date` forbids answered 200 (an
+    empty string decided as of today; fromisoformat takes compact and week dates)."""
+    from tests.web.flows import signed_in, token
+
+    client = signed_in(fuzz_store.app, "legal1")
+    reply = client.post(
+        "/api/rules/credit-tier/decide",
+        json={"records": [{"id": "x"}], "as_of": as_of},
+        headers={"X-CSRFToken": token(client)},
+    )
+    assert reply.status_code == 400, reply.get_data(as_text=True)
+    assert "as_of" in reply.get_json()["error"]
