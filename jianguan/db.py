@@ -60,7 +60,9 @@ class Store:
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     resolved = database_url(url)
-    engine = create_engine(resolved)
+    # A server database may restart under a running process: test each pooled connection on
+    # checkout, so the first request after a restart gets a fresh one instead of an error.
+    engine = create_engine(resolved, pool_pre_ping=not resolved.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     store = Store(engine)

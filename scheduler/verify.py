@@ -8,6 +8,7 @@ or a tampered file in the planner cannot vouch for itself.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from scheduler.canonical_json import sha256_of
 from scheduler.draw import classify, draw, in_population, inputs_sha256
 from scheduler.officer_pool import daily_cap, is_qualified, qualified_slots, staff_by_region
 from scheduler.plan_document import quality_of
+from scheduler.plan_shape import shape_problems
 from scheduler.replan import substitution_rank
 from scheduler.task_file import Task
 from scheduler.work_calendar import build_calendar
@@ -37,22 +39,56 @@ class Problem:
         return self.en if lang == "en" else self.zh
 
 
+def _unreadable(p: Path, line: int, zh: str, en: str) -> DataFileError:
+    return DataFileError(
+        [
+            FileIssue(
+                str(p),
+                line,
+                "",
+                f"无法读取计划文件（应为 UTF-8 JSON）：{zh}",
+                f"cannot read the plan file (UTF-8 JSON expected): {en}",
+            )
+        ]
+    )
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _not_json(name: str) -> float:
+    raise _NotFinite(name)  # NaN, Infinity, -Infinity: Python's json takes them, JSON does not
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text)  # 1e999
+    return value
+
+
 def read_plan(path: Path | str) -> dict[str, Any]:
     p = Path(path)
     try:
-        data = json.loads(p.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataFileError(
-            [
-                FileIssue(
-                    str(p),
-                    getattr(exc, "lineno", 1),
-                    "",
-                    f"无法读取计划文件（应为 UTF-8 JSON）：{exc}",
-                    f"cannot read the plan file (UTF-8 JSON expected): {exc}",
-                )
-            ]
+        data = json.loads(
+            p.read_bytes().decode("utf-8"),
+            parse_constant=_not_json,
+            parse_float=_finite,
+        )
+    except _NotFinite as exc:
+        raise _unreadable(
+            p, 1, f"{exc} 不是有限数值（JSON 不允许 NaN 与无穷大）", f"{exc} is not a finite number"
         ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _unreadable(p, getattr(exc, "lineno", 1), str(exc), str(exc)) from None
+    except RecursionError:
+        # Thousands of nested [ or {: json gives up before any plan could be that deep.
+        raise _unreadable(
+            p, 1, "数组或对象嵌套层数过多", "arrays or objects nested too deeply"
+        ) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits (int_max_str_digits)
+        raise _unreadable(p, 1, f"数值过长（{exc}）", f"a number too long ({exc})") from None
     if not isinstance(data, dict):
         raise DataFileError(
             [FileIssue(str(p), 1, "", "计划文件应为 JSON 对象", "the plan must be a JSON object")]
@@ -97,6 +133,10 @@ def _verify_plan(
     if missing:
         bad(f"计划缺少字段：{', '.join(missing)}", f"the plan lacks keys: {', '.join(missing)}")
         return problems
+    for zh, en in shape_problems(plan):
+        bad(zh, en)
+    if problems:
+        return problems  # what follows reads these places as formats.md §4 types them
     body = {k: v for k, v in plan.items() if k != "plan_sha256"}
     if sha256_of(body) != plan["plan_sha256"]:
         bad(

@@ -9,7 +9,8 @@ then; to them an unpublished plan does not exist (404).
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,10 @@ def _summary(plan: PlanRow) -> dict[str, Any]:
         "plan_sha256": plan.plan_sha256,
         "generated_by": plan.generated_by,
         "approved_by": plan.approved_by,
-        "published_at": plan.published_at.isoformat() if plan.published_at else None,
+        # Stored as naive UTC; the spec promises an RFC 3339 date-time, which names its zone.
+        "published_at": plan.published_at.replace(tzinfo=UTC).isoformat()
+        if plan.published_at
+        else None,
         "parent_plan_id": plan.parent_plan_id,
         # The audit log's head at publication (jianguan.audit.Anchor), as on the notice.
         "audit_anchor": f"{plan.audit_entries}:{plan.audit_head}" if plan.audit_head else None,
@@ -111,6 +115,20 @@ def verify(plan_id: int) -> Response | tuple[Response, int]:
     return jsonify(plan_id=plan_id, **verify_cached(current_app, row).as_json())
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _as_of(body: dict[str, Any]) -> date | None:
+    """The spec's `format: date` (RFC 3339 full-date) or absent. Python's fromisoformat alone
+    would also take "", null-as-today, 20270301 and week dates such as 2027-W10-1."""
+    if "as_of" not in body:
+        return None
+    given = body["as_of"]
+    if not isinstance(given, str) or not ISO_DATE.fullmatch(given):
+        raise ValueError(given)
+    return date.fromisoformat(given)
+
+
 @api.post("/rules/<package>/decide")
 @allow(*DECIDERS)
 def decide(package: str) -> Response | tuple[Response, int]:
@@ -136,7 +154,7 @@ def decide(package: str) -> Response | tuple[Response, int]:
     if engine not in ("durable", "vector"):
         return _error(400, "engine 应为 durable 或 vector。", "engine must be durable or vector.")
     try:
-        as_of = date.fromisoformat(body["as_of"]) if body.get("as_of") else None
+        as_of = _as_of(body)
     except (TypeError, ValueError):
         return _error(400, "as_of 应为日期 YYYY-MM-DD。", "as_of must be a date YYYY-MM-DD.")
     try:
