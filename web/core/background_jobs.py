@@ -13,7 +13,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
+
+from flask import abort
 
 from jianguan.errors import JianguanError
 
@@ -110,3 +112,18 @@ class BackgroundJobs(Generic[J]):
             job.status = "failed"
         finally:
             job.finished_at = datetime.now(UTC)
+
+
+Found = TypeVar("Found", covariant=True)
+
+
+class FindsJobs(Protocol[Found]):
+    def get(self, job_id: str) -> Found | None: ...
+
+
+def job_or_404(jobs: FindsJobs[Found], job_id: str) -> Found:
+    """The job a page asks for; an unknown or forgotten id is a plain 404 in every area."""
+    found = jobs.get(job_id)
+    if found is None:
+        abort(404)
+    return found

@@ -26,6 +26,7 @@ from scheduler.plan_review import task_of
 from scheduler.task_file import parse_task
 from scheduler.work_calendar import build_calendar
 from web.core.access import allow
+from web.core.background_jobs import job_or_404
 from web.core.db_session import db
 from web.core.form_values import day_list, words
 from web.core.i18n import short_language
@@ -237,10 +238,7 @@ def commit_inputs(task_id: str) -> Response:
 
 
 def _job_or_404(job_id: str) -> Job:
-    found = jobs_of(current_app).get(job_id)
-    if found is None:
-        abort(404)
-    return found
+    return job_or_404(jobs_of(current_app), job_id)
 
 
 @plans.get("/jobs/<job_id>")

@@ -19,6 +19,7 @@ from jianguan.models import RulePackageVersion
 from rules.versions.in_force import Version, in_force, package_of
 from rules.versions.signoff import OBJECT_TYPE, approve, reinstate, reject, retire, submit
 from web.core.access import allow
+from web.core.background_jobs import job_or_404
 from web.core.db_session import db
 from web.core.i18n import short_language
 from web.extensions import store_of
@@ -176,10 +177,7 @@ def start_impact(package_id: str, version: str) -> Response:
 
 
 def _job_or_404(job_id: str) -> ImpactJob:
-    job = impact_jobs(current_app).get(job_id)
-    if job is None:
-        abort(404)
-    return job
+    return job_or_404(impact_jobs(current_app), job_id)
 
 
 @rules_area.get("/impact/<job_id>")

@@ -41,6 +41,7 @@ from simulations.run_cache import (
 from simulations.scenario_file import BASELINE, ScenarioFile, ScenarioFileError, parse_scenario
 from simulations.scenario_id import scenario_id
 from web.core.access import allow
+from web.core.background_jobs import job_or_404
 from web.core.db_session import db
 from web.core.i18n import short_language
 from web.extensions import store_of
@@ -211,10 +212,7 @@ def upload() -> Response | tuple[str, int]:
 
 
 def _job_or_404(job_id: str) -> Any:
-    found = simulation_jobs(current_app).get(job_id)
-    if found is None:
-        abort(404)
-    return found
+    return job_or_404(simulation_jobs(current_app), job_id)
 
 
 @simulations_area.get("/jobs/<job_id>")
