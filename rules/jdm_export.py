@@ -77,15 +77,22 @@ def export_jdm(bound: BoundPackage) -> dict[str, Any]:
     dates = frozenset(n for n, f in pkg.fields.items() if f.type == "date")
     score_name = next((n for n, d in pkg.model.derived.items() if d.scorecard), None)
     graph = _Graph()
-    graph.expression("读取记录 / read record", field_reads(pkg))
+    reads, read_errors = field_reads(pkg)
+    graph.expression("读取记录 / read record", reads)
     derived = _derived(bound, score_name)
     if derived:
         graph.expression("派生值 / derived values", derived)
-    _check_errors(bound, graph, dates)
+    _check_errors(bound, graph, dates, read_errors)
     if bound.bands and score_name is not None:
         _scorecard(bound, graph, dates, score_name)
     _rules_table(bound, graph, dates)
     graph.expression("优先级与结论 / precedence and outcome", _resolution(bound, dates))
+    # The response carries the decision only, not the working values (v., e., t., hits).
+    keep = ["id", "outcome", "rules", "error"]
+    keep += ["score", "points"] if bound.bands and score_name is not None else []
+    keep += ["lists"] if bound.lists else []
+    keep += list(pkg.model.outputs)
+    graph.expression("结论 / decision", [(k, k) for k in keep], pass_through=False)
     return graph.document(
         f"{pkg.id} {pkg.version} as of {bound.as_of.isoformat()} ({pkg.model.package.title_en})"
     )
@@ -138,11 +145,13 @@ def _derived(bound: BoundPackage, score_name: str | None) -> list[Expr]:
     return out
 
 
-def _check_errors(bound: BoundPackage, graph: _Graph, dates: frozenset[str]) -> None:
+def _check_errors(
+    bound: BoundPackage, graph: _Graph, dates: frozenset[str], read_errors: list[str]
+) -> None:
     """`error`: the first unreadable field, then the first record check that holds."""
     pkg = bound.package
     parts = ['(id == null or id == "" ? "missing \'id\'; every record needs one" : null)']
-    parts += [f"e.{n}" for n in pkg.model.fields]
+    parts += read_errors
     parts += [f"e.{n}" for n, d in pkg.model.derived.items() if d.add_years is not None]
     for _cid, cond, _zh, en in bound.checks:
         parts.append(f"({cond_expr(cond, dates)} ? {literal(en)} : null)")
@@ -267,11 +276,11 @@ class _Graph:
             "executionMode": "single",
         }
 
-    def expression(self, name: str, exprs: list[Expr]) -> None:
+    def expression(self, name: str, exprs: list[Expr], pass_through: bool = True) -> None:
         items = [{"id": f"x{i}", "key": k, "value": v} for i, (k, v) in enumerate(exprs)]
-        self.nodes.append(
-            self._node("expressionNode", name, {"expressions": items, **self._common()})
-        )
+        content = {"expressions": items, **self._common()}
+        content["passThrough"] = pass_through
+        self.nodes.append(self._node("expressionNode", name, content))
 
     def table(
         self,
