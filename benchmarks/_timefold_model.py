@@ -69,7 +69,7 @@ class Visit:
 @dataclass
 class Seat:
     id: Annotated[str, PlanningId]
-    visit: Visit
+    visit_id: str
     department: str
     candidates: Annotated[list[Staff], ValueRangeProvider(id="seat_officers")]
     officer: Annotated[
@@ -89,34 +89,38 @@ class County:
 
 @constraint_provider
 def constraints(f: ConstraintFactory) -> list[Any]:
+    # A seat reads its visit's day through a join, never through a reference: Timefold's
+    # incremental score only re-evaluates what a changed variable's entity joins into (reading
+    # `seat.visit.day` directly corrupted the score as soon as a day moved).
+    def with_day() -> Any:
+        return f.for_each(Seat).join(Visit, Joiners.equal(lambda s: s.visit_id, lambda v: v.id))
+
     return [
-        f.for_each(Seat)
-        .filter(lambda s: s.visit.day is not None and s.visit.day in s.officer.unavailable)
+        with_day()
+        .filter(lambda s, v: v.day in s.officer.unavailable)
         .penalize(HardMediumSoftScore.ONE_HARD)
         .as_constraint("officer on leave"),
         f.for_each(Seat)
-        .filter(lambda s: s.visit.id in s.officer.recusals)
+        .filter(lambda s: s.visit_id in s.officer.recusals)
         .penalize(HardMediumSoftScore.ONE_HARD)
         .as_constraint("recusal"),
         f.for_each_unique_pair(
             Seat,
-            Joiners.equal(lambda s: s.visit.id),
+            Joiners.equal(lambda s: s.visit_id),
             Joiners.equal(lambda s: s.officer.id),
         )
         .penalize(HardMediumSoftScore.ONE_HARD)
         .as_constraint("same officer twice on a team"),
-        f.for_each(Seat)
-        .filter(lambda s: s.visit.day is not None)
-        .group_by(lambda s: s.officer, lambda s: s.visit.day, ConstraintCollectors.count())
+        with_day()
+        .group_by(lambda s, v: s.officer, lambda s, v: v.day, ConstraintCollectors.count_bi())
         .filter(lambda o, d, n: n > o.cap)
         .penalize(HardMediumSoftScore.ONE_HARD, lambda o, d, n: n - o.cap)
         .as_constraint("daily cap"),
-        f.for_each(Seat)
-        .filter(lambda s: s.visit.day is not None)
+        with_day()
         .group_by(
-            lambda s: s.officer.id,
-            lambda s: s.visit.day,
-            ConstraintCollectors.count_distinct(lambda s: s.visit.district),
+            lambda s, v: s.officer.id,
+            lambda s, v: v.day,
+            ConstraintCollectors.count_distinct(lambda s, v: v.district),
         )
         .filter(lambda o, d, n: n > 1)
         .penalize(HardMediumSoftScore.ONE_MEDIUM, lambda o, d, n: n - 1)
@@ -154,7 +158,7 @@ def solve_timefold(
         by_dept.setdefault(s.department, []).append(s)
     visits = [Visit(eid, district[eid]) for eid in drawn]
     seats = [
-        Seat(f"{v.id}/{dept}/{k}", v, dept, by_dept[dept])
+        Seat(f"{v.id}/{dept}/{k}", v.id, dept, by_dept[dept])
         for v in visits
         for dept in t.departments
         for k in range(t.officers_per_department)
@@ -177,9 +181,9 @@ def solve_timefold(
     complete = {v.id: v.day is not None for v in solution.visits}
     for seat in solution.seats:
         if seat.officer is None:
-            complete[seat.visit.id] = False
+            complete[seat.visit_id] = False
             continue
-        teams.setdefault(seat.visit.id, {}).setdefault(seat.department, []).append(seat.officer.id)
+        teams.setdefault(seat.visit_id, {}).setdefault(seat.department, []).append(seat.officer.id)
     inspections, unscheduled = [], []
     for v in solution.visits:
         if complete[v.id]:
