@@ -48,8 +48,17 @@ typecheck: $(DEV_STAMP)
 test: lint typecheck
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+PEERS_STAMP := $(VENV)/.installed-peers
+
+# The peers a bureau could pick instead (GoRules ZEN, Timefold) for benchmarks/*_peers.py;
+# Timefold also needs a JDK 17+ (Debian: openjdk-17-jdk-headless), or plan_peers says why not.
+$(PEERS_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[peers]'
+	touch $(STAMP) $@
+
+# Every script in benchmarks/ (modules named _*.py are helpers, not scripts).
+bench: $(PEERS_STAMP)
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 system-deps:
 	apt-get install -y $(APT_PACKAGES)

@@ -57,6 +57,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     decide.set_defaults(func=cmd_decide)
 
+    export = sub.add_parser(
+        "export",
+        parents=parent,
+        help="导出规则包（GoRules JDM 决策图）/ export a package (GoRules JDM decision graph)",
+    )
+    export.add_argument("package", metavar="PACKAGE")
+    export.add_argument("--format", choices=["jdm"], default="jdm")
+    export.add_argument("--as-of", type=_as_of, metavar="DATE", help="判定日期（默认：今天）")
+    export.add_argument("--output", metavar="F", help="输出文件（默认：标准输出）")
+    export.set_defaults(func=cmd_export)
+
     diff = sub.add_parser(
         "diff", parents=parent, help="比较两个版本对名录的影响 / impact of a change"
     )
@@ -188,6 +199,26 @@ def cmd_decide(args: argparse.Namespace) -> int:
         else f"共 {len(rows)} 条记录，{errors} 条无法判定。",
         file=sys.stderr,
     )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from rules.jdm_export import export_for
+
+    document, notes = export_for(args.package, args.as_of or date.today(), args.lang)
+    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise RulesError(
+                f"无法写入 {args.output}：{exc.strerror}",
+                f"cannot write {args.output}: {exc.strerror}",
+            ) from None
+    else:
+        sys.stdout.write(text)
+    for note in notes:
+        print(note, file=sys.stderr)
     return 0
 
 
