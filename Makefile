@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PACKAGES := jianguan rules scheduler simulations web
 PYTEST_ARGS ?=
+# Property tests draw the same cases on every run (tests/random_budget.py): chance never
+# decides a build. `make fuzz` draws fresh ones with a large budget and prints the counts.
+export HYPOTHESIS_PROFILE ?= ci
 # Debian packages beside Python (`make system-deps`, as root; .ci/run installs the same):
 # pango and harfbuzz's subsetter for WeasyPrint's PDFs, Noto CJK fonts (embedded in them),
 # poppler-utils (pdftotext, pdffonts) for the PDF tests, PostgreSQL and Chromium for the
@@ -14,7 +17,7 @@ PYTEST_ARGS ?=
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
 	poppler-utils postgresql chromium
 
-.PHONY: demo test lint typecheck install install-dev bench clean system-deps
+.PHONY: demo test lint typecheck install install-dev bench fuzz clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13), "Python 3.11 or 3.12 is required (durable_rules)"'
@@ -59,6 +62,10 @@ $(PEERS_STAMP): pyproject.toml | $(BIN)/python
 # Every script in benchmarks/ (modules named _*.py are helpers, not scripts).
 bench: $(PEERS_STAMP)
 	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# The large random budget: a failure here is a finding (keep it as an @example), not a red build.
+fuzz: $(DEV_STAMP)
+	$(BIN)/python benchmarks/random_budget.py --sweep
 
 system-deps:
 	apt-get install -y $(APT_PACKAGES)

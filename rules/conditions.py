@@ -182,6 +182,21 @@ class ConditionParser:
         )
         return Always(False)
 
+    def is_name(self, raw: Any, path: Path, what_zh: str, what_en: str) -> bool:
+        """A name from the file (field, parameter, table) must be text: a list, mapping,
+        number or null there is refused at its line instead of failing as a dict key."""
+        if isinstance(raw, str) and raw:
+            return True
+        kind = type(raw).__name__
+        shown_zh = "空值" if raw is None else f"{_KIND_ZH.get(kind, kind)} {str(raw)[:40]!r}"
+        shown_en = "null" if raw is None else f"{kind} {str(raw)[:40]!r}"
+        self.fail(
+            path,
+            f"此处应写{what_zh}（文字），现为{shown_zh}；例如 field: minor。",
+            f"{what_en} (text) belongs here, not {shown_en}; e.g. field: minor.",
+        )
+        return False
+
     def extra_keys(self, raw: dict[str, Any], allowed: set[str], path: Path) -> None:
         extra = sorted(str(k) for k in set(raw) - allowed)
         self.fail(
@@ -193,7 +208,9 @@ class ConditionParser:
     def parse_atom(self, raw: dict[str, Any], path: Path) -> Cond:
         name = raw["field"]
         ops = [k for k in raw if k != "field"]
-        if not isinstance(name, str) or name not in self.scope.fields:
+        if not self.is_name(name, (*path, "field"), "字段名", "a field name"):
+            return Always(False)
+        if name not in self.scope.fields:
             known = "、".join(sorted(self.scope.fields))
             self.fail(
                 (*path, "field"),
@@ -249,6 +266,8 @@ class ConditionParser:
                 return _BAD
             return raw
         if op == "in_table":
+            if not self.is_name(raw, path, "清单名", "a table name"):
+                return _BAD
             if raw not in self.scope.tables or raw not in info.tables:
                 self.fail(
                     path,
@@ -313,6 +332,8 @@ class ConditionParser:
     ) -> Any:
         if set(raw) == {"param"}:
             pname = raw["param"]
+            if not self.is_name(pname, (*path, "param"), "参数名", "a parameter name"):
+                return _BAD
             wanted = {"bool": ("bool",), "int": ("int", "years")}.get(info.type)
             if op in ("in", "contains_any", "in_table", "present") or wanted is None:
                 self.fail(
@@ -339,6 +360,8 @@ class ConditionParser:
             return ParamRef(str(pname))
         if set(raw) == {"field"}:
             other = raw["field"]
+            if not self.is_name(other, (*path, "field"), "字段名", "a field name"):
+                return _BAD
             if op not in ORDER_OPS or info.type not in ("int", "date"):
                 self.fail(
                     path,
@@ -363,6 +386,14 @@ class ConditionParser:
 
 
 _BAD = object()
+_KIND_ZH = {
+    "list": "列表",
+    "dict": "映射",
+    "int": "整数",
+    "float": "数字",
+    "bool": "真假值",
+    "str": "空文字",
+}
 
 
 def normalise(cond: Cond, negate: bool = False) -> Cond:

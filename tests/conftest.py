@@ -16,6 +16,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from jianguan.db import Store, open_store
+from tests.random_budget import load_profile
+
+load_profile()
 
 PG_URL = os.environ.get("JIANGUAN_TEST_PG_URL")
 

@@ -15,6 +15,7 @@ from scheduler.planner import PlanSettings, generate_plan
 from scheduler.region_solver import solve_regions
 from scheduler.verify import verify_plan
 from scheduler.work_pool import InProcess
+from tests.random_budget import examples
 from tests.scheduler import factory as f
 
 # two districts in each of three cities: a multi-city task splits into regions
@@ -48,7 +49,7 @@ def instances(draw):
     return firms, staff, task
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_processes_give_the_same_bytes_and_the_verifier_accepts_them(instance) -> None:
     firms, staff, task = instance
@@ -64,7 +65,7 @@ class _Wide(InProcess):
     workers = 64
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_regions_as_pieces_equal_departments_as_pieces(instance) -> None:
     from scheduler import planner

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from scheduler.planner import generate_plan
 from scheduler.verify import verify_plan
+from tests.random_budget import examples
 from tests.scheduler import factory as f
 
 DISTRICTS = ("360102", "360103", "360203")
@@ -49,7 +50,7 @@ def instances(draw):
     return firms, staff, task
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_every_plan_verifies_and_accounts_for_every_drawn_enterprise(instance) -> None:
     firms, staff, task = instance

@@ -21,6 +21,7 @@ from scheduler.team_flow import (
     staff_day,
     weights,
 )
+from tests.random_budget import examples
 from tests.scheduler import factory as f
 
 DAY = date(2026, 3, 16)
@@ -89,7 +90,7 @@ def days(draw):
     return inspections, officers, loads, draw(st.integers(1, 2))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(days())
 def test_pools_reach_the_pairwise_optimum_and_teams_are_always_valid(day) -> None:
     inspections, officers, loads, per = day
@@ -113,7 +114,7 @@ def test_pools_reach_the_pairwise_optimum_and_teams_are_always_valid(day) -> Non
         )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.integers(1, 6), max_size=8),
     st.integers(1, 10),

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from simulations.capacity import allocate, period_task, quarter_bounds, schedulable_days, slots
 from simulations.policy import product_defaults
 from simulations.population import Officers
+from tests.random_budget import examples
 
 
 def _days(policy_changes: dict[str, object]) -> np.ndarray:
@@ -60,7 +61,7 @@ def test_allocation_fills_earliest_days_key_first_and_reports_the_rest() -> None
     assert (none.day == -1).all() and none.capacity == 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     shape=st.tuples(st.integers(1, 4), st.integers(1, 6)),
     seed=st.integers(0, 2**32 - 1),

@@ -21,12 +21,13 @@ from simulations.stratified_sample import (
     seed_hex,
     strata_codes,
 )
+from tests.random_budget import examples
 
 POPULATION = load_population(300, 10, 5, None, 2026)
 RATIOS = st.sampled_from(["0", "0.01", "0.03", "0.05", "0.2", "0.37", "0.5", "1", "1.0"])
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     ratios=st.tuples(RATIOS, RATIOS, RATIOS, RATIOS),
     seed=st.integers(0, 2**32 - 1),
