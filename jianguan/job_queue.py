@@ -286,12 +286,19 @@ def heartbeat(store: Store, c: Claim, progress: dict[str, Any] | None = None) ->
         return _write(session, c, values)
 
 
-def finish(session: Session, c: Claim, result: dict[str, Any] | None) -> None:
+def finish(
+    session: Session,
+    c: Claim,
+    result: dict[str, Any] | None,
+    progress: dict[str, Any] | None = None,
+) -> None:
     """Mark the job done with `result`, in the caller's transaction: the work's own writes
     (a saved plan, an audit record) commit with it or not at all. LeaseLostError when the job
     is no longer this worker's — the transaction then rolls back, and the successor's run
     stands alone (a plan is saved once)."""
     values = {"state": DONE, "result": result, "lease": None, "finished_at": now()}
+    if progress is not None:
+        values["progress"] = progress
     if not _write(session, c, values):
         raise LeaseLostError(c.id)
 
