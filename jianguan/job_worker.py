@@ -118,7 +118,7 @@ class Worker:
                 f"{stale_after_s} s after which a worker is presumed dead.",
             )
         self.store = store
-        self.kinds = dict(kinds)
+        self.kinds = kinds  # read at each claim (tests swap a kind in place)
         self.name = name or job_queue.worker_name()
         self.heartbeat_s = heartbeat_s
         self.stale_after_s = stale_after_s

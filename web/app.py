@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import make_url
 
 from jianguan.config import database_url, instance_dir
-from jianguan.db import open_store
+from jianguan.db import Store, open_store
 from jianguan.errors import JianguanError
 from web import extensions
 from web.auth.passwords import DEFAULT_METHOD
@@ -111,7 +111,7 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
     install_error_pages(app)
     install_security_headers(app)
     _register_blueprints(app)
-    _install_jobs(app)
+    _install_jobs(app, store)
     app.jinja_env.globals["page_url"] = page_url
 
     @app.teardown_appcontext
@@ -161,10 +161,10 @@ def _register_blueprints(app: Flask) -> None:
             app.register_blueprint(blueprint)
 
 
-def _install_jobs(app: Flask) -> None:
-    from web.plans.jobs import JobRegistry
+def _install_jobs(app: Flask, store: Store) -> None:
+    from web.core.background_jobs import install_jobs
     from web.plans.views import soft_goal_name, status_name
 
-    app.extensions["jianguan_jobs"] = JobRegistry()
+    install_jobs(app, store)
     app.jinja_env.globals["plan_status"] = status_name
     app.jinja_env.globals["soft_goal"] = soft_goal_name
