@@ -92,9 +92,8 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
     if not app.config.get("SECRET_KEY"):  # before opening the store: refuse without a trace
         app.config["SECRET_KEY"] = _secret_key(make_url(database_url(db_url)).get_backend_name())
     store = open_store(db_url)
-    extensions.install(
-        app, store, LoginLimiter(app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"])
-    )
+    limiter = LoginLimiter(app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"])
+    extensions.install(app, store, limiter)
 
     from web.core.access import install_gate
     from web.core.error_pages import install_error_pages
