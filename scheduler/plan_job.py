@@ -1,14 +1,15 @@
 """Plan generation as a durable job (kind "plan"): inputs {task_id, seed}, result {plan_id}.
 
 Run by any worker (jianguan/job_worker.py). The solver runs in the worker's process
-(`processes=1`): a worker is one of several on a machine, and the plan is the same for every
-setting (scheduler.planner). The draft is saved in the same transaction that marks the job
+(`processes=1`: a worker is one of several on a machine), or on the Dask cluster named by
+`JIANGUAN_DASK` when set; the plan is the same for every setting (scheduler.planner). The draft is saved in the same transaction that marks the job
 done, so a worker killed at any point leaves either no draft (the job is rerun, and the seeded
 draw gives the same plan) or a done job with its one draft.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from jianguan.errors import JianguanError
@@ -21,6 +22,7 @@ from scheduler.planner import PlanSettings, generate_plan
 from scheduler.task_file import Task
 
 KIND = "plan"
+DASK_ENV = "JIANGUAN_DASK"  # as scheduler/commands.py reads it
 
 
 def plan_inputs(task_id: str, seed: str) -> dict[str, Any]:
@@ -47,7 +49,7 @@ def run_plan(job: JobContext) -> dict[str, Any] | None:
         task,
         seed,
         prior_counts=prior,
-        settings=PlanSettings(processes=1),
+        settings=PlanSettings(processes=1, cluster=os.environ.get(DASK_ENV) or None),
         progress=job.say,
     )
     with store.session() as session:
