@@ -1,8 +1,8 @@
 """The `jianguan` command (formats.md §6). Exit codes: 0 ok, 1 bad data or failed check, 2 usage.
 
-This module is the composition root: it owns the `registry` and `audit` groups and reaches the
-other groups (`rules`, `plan`, `sim`, `web`/`demo`, `user`) by importing their `commands` module
-lazily, so `jianguan registry import` never pays for OR-Tools or Flask. Each such module defines
+This module is the composition root: it owns the `registry`, `audit` and `worker` groups and
+reaches the other groups (`rules`, `plan`, `sim`, `web`/`demo`, `user`) by importing their
+`commands` module lazily, so `jianguan registry import` never pays for OR-Tools or Flask. Each such module defines
 `register(subparsers)`; each leaf sets `func=handler` with `handler(args) -> int`.
 """
 
@@ -51,6 +51,49 @@ def _registry_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    # Lazy: the kinds reach OR-Tools, the rule engines and the simulations.
+    import logging
+
+    from jianguan.db import open_store
+    from jianguan.job_worker import Worker
+    from simulations.job_kinds import KINDS
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    worker = Worker(
+        open_store(args.db),
+        KINDS,
+        heartbeat_s=args.heartbeat,
+        stale_after_s=args.stale_after,
+        max_tries=args.max_tries,
+        poll_s=args.poll,
+    )
+    if not args.once:
+        print(f"工作进程 {worker.name} 已启动 / worker started (Ctrl+C 停止 / to stop)", flush=True)
+    worker.run(once=args.once)
+    return 0
+
+
+def _register_worker(subparsers: argparse._SubParsersAction) -> None:
+    from jianguan import job_queue
+
+    worker = subparsers.add_parser(
+        "worker", help="运行排队的作业（计划、影响、模拟）/ run queued jobs"
+    )
+    worker.add_argument("--db", help="SQLAlchemy URL (default: SQLite in the instance folder)")
+    worker.add_argument("--once", action="store_true", help="run the waiting jobs, then stop")
+    worker.add_argument("--heartbeat", type=float, default=5.0, help="seconds between beats")
+    worker.add_argument(
+        "--stale-after",
+        type=float,
+        default=job_queue.STALE_AFTER_S,
+        help="seconds without a heartbeat before a job is taken over",
+    )
+    worker.add_argument("--max-tries", type=int, default=job_queue.MAX_TRIES)
+    worker.add_argument("--poll", type=float, default=1.0, help="seconds between looks")
+    worker.set_defaults(func=_worker)
+
+
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jianguan",
@@ -60,6 +103,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     subparsers.required = True
     registry_commands.register(subparsers, generate=_registry_generate)
     audit_commands.register(subparsers)
+    _register_worker(subparsers)
     modules = (
         [LAZY_GROUPS[wanted]]
         if wanted in LAZY_GROUPS

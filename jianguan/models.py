@@ -4,6 +4,7 @@ Registry (一单两库): departments, inspection items, enterprises, officers.
 Rules: rule package versions and recorded decisions.
 Planning: tasks, plans (draft → approved → published), inspections and their results.
 People and trace: users, and the append-only, hash-chained audit log.
+Work: durable jobs run by workers, and failed sign-ins for the login limit.
 """
 
 from __future__ import annotations
@@ -213,3 +214,70 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     scheme: Mapped[str] = mapped_column(String(16), server_default=text("'sha256'"))
     key_id: Mapped[str | None] = mapped_column(String(16))
+
+
+# A job is active while queued or running: the partial unique indexes below hold only then.
+ACTIVE_JOB = "state IN ('queued', 'running')"
+
+
+class JobRow(Base):
+    """Long work (plan generation, rule impact, simulations) as a row any worker can run.
+
+    The request inserts the row in its own transaction, beside its audit record; a worker
+    claims it (`lease`), beats `heartbeat_at` while it runs and writes the result or the reason
+    it failed. A worker that dies leaves a stale heartbeat: another reruns the job from
+    `inputs` (jianguan/job_queue.py). Limits live in the indexes, so they hold across every
+    web process and worker: one active job per `exclusive_key` (a task's plan, "the" impact,
+    "the" simulation) and at most a few per user (`user_slot`).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index(
+            "uq_jobs_active_exclusive_key",
+            "exclusive_key",
+            unique=True,
+            sqlite_where=text(ACTIVE_JOB),
+            postgresql_where=text(ACTIVE_JOB),
+        ),
+        Index(
+            "uq_jobs_active_user_slot",
+            "started_by",
+            "user_slot",
+            unique=True,
+            sqlite_where=text(ACTIVE_JOB),
+            postgresql_where=text(ACTIVE_JOB),
+        ),
+        Index("ix_jobs_state_heartbeat", "state", "heartbeat_at"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # plan / impact / simulation
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), default="queued")  # queued/running/done/failed
+    exclusive_key: Mapped[str | None] = mapped_column(String(200))
+    user_slot: Mapped[int | None] = mapped_column(Integer)
+    # {"messages": [...], "done": n, "total": n}: what the progress pages show.
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a plan id, an impact, …
+    message_zh: Mapped[str | None] = mapped_column(Text)  # why it failed
+    message_en: Mapped[str | None] = mapped_column(Text)
+    started_by: Mapped[str] = mapped_column(String(60))
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    lease: Mapped[str | None] = mapped_column(String(32))  # the claim of the worker running it
+    worker: Mapped[str | None] = mapped_column(String(120))  # host:pid, for the operator
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginFailure(Base):
+    """One failed sign-in, kept for the login limit's window: in the store, so the limit holds
+    across every web process. `username` is "" for the per-address count."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "address", "username", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(DateTime)

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import make_url
 
 from jianguan.config import database_url, instance_dir
-from jianguan.db import open_store
+from jianguan.db import Store, open_store
 from jianguan.errors import JianguanError
 from web import extensions
 from web.auth.passwords import DEFAULT_METHOD
@@ -92,9 +92,8 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
     if not app.config.get("SECRET_KEY"):  # before opening the store: refuse without a trace
         app.config["SECRET_KEY"] = _secret_key(make_url(database_url(db_url)).get_backend_name())
     store = open_store(db_url)
-    extensions.install(
-        app, store, LoginLimiter(app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"])
-    )
+    limiter = LoginLimiter(app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"])
+    extensions.install(app, store, limiter)
 
     from web.core.access import install_gate
     from web.core.error_pages import install_error_pages
@@ -111,7 +110,7 @@ def create_app(db_url: str | None = None, config: dict[str, Any] | None = None) 
     install_error_pages(app)
     install_security_headers(app)
     _register_blueprints(app)
-    _install_jobs(app)
+    _install_jobs(app, store)
     app.jinja_env.globals["page_url"] = page_url
 
     @app.teardown_appcontext
@@ -161,10 +160,10 @@ def _register_blueprints(app: Flask) -> None:
             app.register_blueprint(blueprint)
 
 
-def _install_jobs(app: Flask) -> None:
-    from web.plans.jobs import JobRegistry
+def _install_jobs(app: Flask, store: Store) -> None:
+    from web.core.background_jobs import install_jobs
     from web.plans.views import soft_goal_name, status_name
 
-    app.extensions["jianguan_jobs"] = JobRegistry()
+    install_jobs(app, store)
     app.jinja_env.globals["plan_status"] = status_name
     app.jinja_env.globals["soft_goal"] = soft_goal_name

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from jianguan.cli_support import lang_parent
+from jianguan.errors import JianguanError
+
+
+def _jobs_config(args: argparse.Namespace) -> dict[str, Any]:
+    # None: the app's default (a worker thread on SQLite only).
+    return {} if args.worker is None else {"JOBS_IN_PROCESS": args.worker}
 
 
 def _web(args: argparse.Namespace) -> int:
     from web.app import create_app
-    from web.serve import serve
+    from web.serve import serve, serve_processes
 
-    serve(create_app(args.db), args.host, args.port)
+    if args.processes < 1:
+        raise JianguanError("--processes 至少为 1。", "--processes must be at least 1.")
+    config = _jobs_config(args)
+    app = create_app(args.db, config)  # here, once: a bad setting is refused before forking
+    if args.processes == 1:
+        serve(app, args.host, args.port)
+        return 0
+    app.extensions["jianguan_store"].dispose()
+    serve_processes(lambda: create_app(args.db, config), args.host, args.port, args.processes)
     return 0
 
 
@@ -39,7 +54,28 @@ def _serving_options(parser: argparse.ArgumentParser) -> None:
 def register(subparsers: argparse._SubParsersAction) -> None:
     web = subparsers.add_parser("web", parents=[lang_parent()], help="启动网页界面 / serve the UI")
     _serving_options(web)
-    web.set_defaults(func=_web)
+    web.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="web processes sharing the port and the store (PostgreSQL for more than one)",
+    )
+    worker = web.add_mutually_exclusive_group()
+    worker.add_argument(
+        "--worker",
+        dest="worker",
+        action="store_const",
+        const=True,
+        help="run jobs in a thread of each web process (default on SQLite)",
+    )
+    worker.add_argument(
+        "--no-worker",
+        dest="worker",
+        action="store_const",
+        const=False,
+        help="leave jobs to `jianguan worker` processes (default on PostgreSQL)",
+    )
+    web.set_defaults(func=_web, worker=None)
 
     demo = subparsers.add_parser(
         "demo", parents=[lang_parent()], help="生成演示数据并启动界面 / demo data and UI"

@@ -22,7 +22,14 @@ PASSWORD = "correct-horse-9"
 # hundreds of sign-ins at the production work factor would dominate the suite's time.
 # tests/web/test_passwords.py checks the production default itself.
 FAST_HASH = "scrypt:1024:8:1"
-TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "PASSWORD_HASH_METHOD": FAST_HASH}
+# Jobs run in the app's own worker thread on PostgreSQL too (a deployment runs `jianguan worker`
+# processes instead; tests/web/test_durable_jobs.py covers those).
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "PASSWORD_HASH_METHOD": FAST_HASH,
+    "JOBS_IN_PROCESS": True,
+}
 ROLE_USERS = {"regulator": "reg1", "legal": "legal1", "planner": "plan1", "admin": "admin1"}
 SECOND_REGULATOR = "reg2"
 SECOND_LEGAL = "legal2"  # rule sign-off needs a second legal user (four eyes)

@@ -310,25 +310,21 @@ def test_two_replans_of_one_plan_cannot_both_be_approved(racing: Flask) -> None:
 def test_double_submitted_generate_reuses_the_running_job(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import web.plans.tasks as task_views
+    from jianguan.job_worker import JobKind
+    from scheduler.plan_job import run_plan
+    from simulations.job_kinds import KINDS
 
     with tempfile.TemporaryDirectory(prefix="jg") as folder:
         load_registry(app, Path(folder))
     author = signed_in(app, "reg1")
     create_task(author)
     release = threading.Event()
-    real = task_views.generation_work
 
-    def held(*args: Any) -> Callable[[Any], int]:
-        work = real(*args)
+    def wait_then_work(job: Any) -> Any:
+        release.wait(30)  # still running when the second click arrives
+        return run_plan(job)
 
-        def wait_then_work(job: Any) -> int:
-            release.wait(30)  # still running when the second click arrives
-            return work(job)
-
-        return wait_then_work
-
-    monkeypatch.setattr(task_views, "generation_work", held)
+    monkeypatch.setitem(KINDS, "plan", JobKind(wait_then_work, "生成计划", "generating the plan"))
     first = post(author, f"/plans/tasks/{TASK_ID}/generate", {"seed": "ab" * 16})
     colleague = signed_in(app, SECOND_REGULATOR)
     second = post(colleague, f"/plans/tasks/{TASK_ID}/generate", {})

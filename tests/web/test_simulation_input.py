@@ -15,7 +15,7 @@ from jianguan.models import AuditEvent
 from tests.web.flows import post, signed_in
 from tests.web.simulation_flows import SMALL_FORM, events, use_instance, wait_for_job
 from web.extensions import store_of
-from web.simulations.jobs import simulation_jobs
+from web.simulations.jobs import running as running_simulation
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def problems(html: str) -> dict[str, str]:
 def nothing_happened(app: Flask, instance: Path, events_before: int) -> None:
     assert audit_count(app) == events_before
     assert not (instance / "simulations").exists() or not any((instance / "simulations").iterdir())
-    assert simulation_jobs(app).running() is None
+    assert _no_simulation(app)
 
 
 def test_bad_form_names_each_field_and_saves_nothing(
@@ -177,3 +177,10 @@ def test_runs_too_large_for_the_server_are_refused(
     [(_field, message)] = problem_list(reply.get_data(as_text=True))
     assert "过大" in message and reason in message and "jianguan sim run" in message
     nothing_happened(app, instance, before)
+
+
+def _no_simulation(app: Flask) -> bool:
+    from web.extensions import store_of
+
+    with store_of(app).session() as session:
+        return running_simulation(session) is None

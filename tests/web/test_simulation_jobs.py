@@ -7,7 +7,6 @@ import io
 import json
 import re
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from flask import Flask
 
 from tests.web.flows import post, signed_in
 from tests.web.simulation_flows import SMALL_FORM, events, start, use_instance, wait_for_job
-from web.simulations.jobs import SimulationBusyError, SimulationJob, SimulationJobs, new_job
+from web.simulations.jobs import SimulationBusyError, start_simulation
 
 
 @pytest.fixture
@@ -151,29 +150,28 @@ def test_failing_scenario_ends_failed_with_its_message(app: Flask, instance: Pat
     assert not events(app, "simulation.run")
 
 
-def test_only_one_simulation_runs_at_a_time() -> None:
+def test_only_one_simulation_runs_at_a_time(app: Flask, instance: Path) -> None:
+    """Held by the store's index over active jobs: it holds for every web process."""
+    from jianguan import job_queue
     from simulations.scenario_file import parse_scenario
+    from web.extensions import store_of
 
     scenario = parse_scenario(
         "name: x\npopulation: {enterprises: 10, officers: 1, seed: 1}\n"
         "periods: 1\nreplications: 1\nseed: 1\n"
     )
-    jobs = SimulationJobs()
-    release = threading.Event()
-
-    def hold(_job: SimulationJob) -> None:
-        release.wait(10)
-
-    first = jobs.start(new_job("run", scenario, "plan1"), hold)
-    with pytest.raises(SimulationBusyError) as refused:
-        jobs.start(new_job("run", scenario, "plan2"), lambda job: None)
+    store = store_of(app)
+    with store.session() as session:
+        first = start_simulation(session, "run", scenario, "zh", "plan1")
+    with pytest.raises(SimulationBusyError) as refused, store.session() as session:
+        start_simulation(session, "run", scenario, "zh", "plan2")
     assert "x" in refused.value.message("zh") and "one at a time" in refused.value.message("en")
-    release.set()
-    deadline = time.monotonic() + 5
-    while first.status == "running" and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert first.status == "done"
-    jobs.start(new_job("run", scenario, "plan2"), lambda job: None)  # free again
+    claim = job_queue.claim(store, "test", ["simulation"])  # no worker was woken: claim it here
+    assert claim is not None and claim.id == first.id
+    with store.session() as session:
+        job_queue.finish(session, claim, {"cached": False, "identical": None})
+    with store.session() as session:  # free again
+        assert start_simulation(session, "run", scenario, "zh", "plan2").actor == "plan2"
 
 
 def test_rerun_of_a_result_from_older_code_runs_it_as_a_new_scenario(
@@ -204,7 +202,7 @@ def test_second_run_waits_for_the_first_and_internal_errors_fail_the_job(
         release.wait(10)
         raise RuntimeError("model bug")
 
-    monkeypatch.setattr("web.simulations.jobs.run_scenario", stuck_then_broken)
+    monkeypatch.setattr("simulations.sim_job.run_scenario", stuck_then_broken)
     planner = signed_in(app, "plan1")
     job_path = start(planner, SMALL_FORM)
     busy = post(planner, "/simulations/run", {**SMALL_FORM, "seed": "12"})

@@ -54,20 +54,20 @@ def login() -> str | Response | tuple[str, int]:
     password = request.form.get("password", "")
     address = request.remote_addr or "?"
     limiter = login_limiter(current_app)
-    wait = limiter.retry_after(address, username)
+    session_db = db()
+    wait = limiter.retry_after(session_db, address, username)
     if wait:
         message = _("登录失败次数过多，请 %(s)s 秒后再试。", s=wait)
         return render_template("login.html", error=message, next=request.form.get("next", "")), 429
-    session_db = db()
     row = authenticate(session_db, username, password, current_app.config["PASSWORD_HASH_METHOD"])
     if row is None:
-        limiter.failed(address, username)
+        limiter.failed(session_db, address, username)
         audit.record(session_db, username[:60] or "?", "auth.login_failed", "user", username[:120])
         session_db.commit()
         return render_template(
             "login.html", error=_("用户名或密码不正确。"), next=request.form.get("next", "")
         ), 401
-    limiter.succeeded(address, username)
+    limiter.succeeded(session_db, address, username)
     sessions.begin(row)  # a fresh session on sign-in: no fixation
     audit.record(session_db, row.username, "auth.login", "user", row.username)
     session_db.commit()
@@ -97,18 +97,19 @@ def change_password() -> str | Response | tuple[str, int]:
         return _password_page()
     address, name = request.remote_addr or "?", current_user.username
     limiter = login_limiter(current_app)
-    wait = limiter.retry_after(address, name)
+    session_db = db()
+    wait = limiter.retry_after(session_db, address, name)
     if wait:
         return _password_page(_("登录失败次数过多，请 %(s)s 秒后再试。", s=wait), 429)
-    session_db = db()
     row = session_db.get(User, current_user.user_id)
     method = current_app.config["PASSWORD_HASH_METHOD"]
     if (
         row is None
         or authenticate(session_db, name, request.form.get("current", ""), method) is None
     ):
-        limiter.failed(address, name)
-        session_db.rollback()
+        session_db.rollback()  # nothing of this attempt stays but the failure
+        limiter.failed(session_db, address, name)
+        session_db.commit()
         return _password_page(_("当前密码不正确。"), 400)
     new = request.form.get("new", "")
     if new != request.form.get("again", ""):
@@ -119,7 +120,7 @@ def change_password() -> str | Response | tuple[str, int]:
     except UserError as err:
         session_db.rollback()
         return _password_page(err.message(short_language()), 400)
-    limiter.succeeded(address, name)
+    limiter.succeeded(session_db, address, name)
     sessions.begin(row)  # this browser stays signed in, under the new epoch
     session_db.commit()
     flash(_("密码已修改，其他设备上的会话已结束。"))

@@ -26,12 +26,11 @@ from scheduler.plan_review import task_of
 from scheduler.task_file import parse_task
 from scheduler.work_calendar import build_calendar
 from web.core.access import allow
-from web.core.background_jobs import job_or_404
 from web.core.db_session import db
 from web.core.form_values import day_list, words
 from web.core.i18n import short_language
 from web.extensions import store_of
-from web.plans.jobs import Job, generation_work, jobs_of
+from web.plans.jobs import Job, job_or_404, start_generation
 from web.plans.views import ACTORS, VIEWERS, plans
 
 DEFAULT_FIELDS = {"SCJG": "quality", "SW": "tax", "YJ": "safety"}
@@ -195,12 +194,11 @@ def generate(task_id: str) -> Response | tuple[str, int]:
 
 
 def _start(task_id: str, seed: str) -> Response:
-    store = store_of(current_app)
-    job, started = jobs_of(current_app).start(
-        task_id,
-        current_user.username,
-        generation_work(store, task_id, seed, current_user.username),
-    )
+    try:
+        job, started = start_generation(task_id, seed, current_user.username)
+    except JianguanError as err:  # this user has too many jobs waiting
+        flash(err.message(short_language()))
+        return redirect(url_for("plans.task", task_id=task_id))
     if not started:
         flash(_("此任务的计划正在生成（由 %(who)s 发起），以下是该作业的进度。", who=job.actor))
     return redirect(url_for("plans.job", job_id=job.id))
@@ -238,7 +236,7 @@ def commit_inputs(task_id: str) -> Response:
 
 
 def _job_or_404(job_id: str) -> Job:
-    return job_or_404(jobs_of(current_app), job_id)
+    return job_or_404(job_id)
 
 
 @plans.get("/jobs/<job_id>")

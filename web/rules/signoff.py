@@ -19,11 +19,10 @@ from jianguan.models import RulePackageVersion
 from rules.versions.in_force import Version, in_force, package_of
 from rules.versions.signoff import OBJECT_TYPE, approve, reinstate, reject, retire, submit
 from web.core.access import allow
-from web.core.background_jobs import job_or_404
+from web.core.background_jobs import jobs_enqueued
 from web.core.db_session import db
 from web.core.i18n import short_language
-from web.extensions import store_of
-from web.rules.impact_jobs import ImpactBusyError, ImpactJob, impact_jobs, impact_work
+from web.rules.impact_jobs import ImpactJob, job_or_404, queue_impact
 from web.rules.views import LEGAL, rules_area, version_or_404
 
 
@@ -154,15 +153,13 @@ def start_impact(package_id: str, version: str) -> Response:
     if old is None or old.sha256 == new.sha256:
         flash(_("此版本就是生效中的版本，没有可比较的对象。"))
         return redirect(url_for("rules_area.version_page", package_id=package_id, version=version))
-    store = store_of(current_app)
+    session = db()
     try:
-        job = impact_jobs(current_app).start(
-            old, new, current_user.username, impact_work(store, old, new, day, short_language())
-        )
-    except ImpactBusyError as err:
+        job = queue_impact(session, old, new, day, short_language(), current_user.username)
+    except JianguanError as err:  # busy, or too many jobs of this user
+        session.rollback()
         flash(err.message(short_language()))
         return redirect(url_for("rules_area.version_page", package_id=package_id, version=version))
-    session = db()
     audit.record(
         session,
         current_user.username,
@@ -173,11 +170,12 @@ def start_impact(package_id: str, version: str) -> Response:
         {"compared_with": old.version, "as_of": day.isoformat(), "job": job.id},
     )
     session.commit()
+    jobs_enqueued(current_app)
     return redirect(url_for("rules_area.impact_page", job_id=job.id))
 
 
 def _job_or_404(job_id: str) -> ImpactJob:
-    return job_or_404(impact_jobs(current_app), job_id)
+    return job_or_404(job_id)
 
 
 @rules_area.get("/impact/<job_id>")

@@ -1,37 +1,27 @@
-"""Simulation runs as background jobs: a thread per job, progress kept in memory.
+"""Simulation jobs as the simulation pages see them (the work: simulations/sim_job.py).
 
-A request validates the scenario, starts the job and returns; the browser polls the job with
-htmx. Runs go through `simulations.runner.run_scenario` in this process (`workers=1`): a
-process pool forked from a threaded web server is unsafe, and one core per run leaves the
-other to the pages. Results land in the simulations cache under their scenario id as soon as a
-run ends, so a server restart forgets running jobs, never finished results.
+A request validates the scenario, queues the job and returns; the browser polls the job's row
+with htmx, through any web process. Results land in the simulations cache under their scenario
+id as soon as a run ends.
 
-The web server is not a compute cluster: sizes are capped (`check_size`) and one simulation
-runs at a time; bigger studies go to `jianguan sim run` (with `--cluster` if need be).
+The web's workers are not a compute cluster: sizes are capped (`check_size`) and one
+simulation runs at a time over all processes; bigger studies go to `jianguan sim run` (with
+`--cluster` if need be).
 """
 
 from __future__ import annotations
 
-import logging
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-from flask import Flask
+from sqlalchemy.orm import Session
 
-from jianguan import audit
-from jianguan.db import Store
+from jianguan import job_queue
 from jianguan.errors import JianguanError
-from scheduler.canonical_json import canonical_bytes
-from simulations.run_cache import has_run, load_run, report_html
-from simulations.runner import run_scenario, uses_exact_draw
+from jianguan.models import JobRow
+from simulations.runner import uses_exact_draw
 from simulations.scenario_file import ScenarioFile
-from simulations.scenario_id import scenario_id, store_result
-from web.core.background_jobs import BackgroundJobs, JobState
-
-log = logging.getLogger(__name__)
+from simulations.sim_job import KIND, simulation_inputs
+from web.core.background_jobs import JobView, job_row_or_404
 
 # Limits for runs started from the browser. The time a run takes is estimated from its size
 # with figures measured on a 2-core machine (benchmarks/sim_web_limits.py prints them next to
@@ -107,146 +97,60 @@ def check_size(scenario: ScenarioFile) -> None:
         )
 
 
+EXCLUSIVE_KEY = "simulation"
+
+
 @dataclass
-class SimulationJob(JobState):
-    kind: str  # "run" or "reproduce"
-    scenario_id: str
-    name: str
-    actor: str
-    started_at: datetime
-    total: int
-    estimate_s: float = 0.0  # estimated_seconds() when it started, shown while it runs
-    done: int = 0
-    cached: bool = False  # the result was already in the cache: nothing was recomputed
-    identical: bool | None = None  # for "reproduce": the re-run matched the stored result
+class SimulationJob(JobView):
+    @property
+    def kind(self) -> str:  # "run" or "reproduce"
+        return str(self.inputs["mode"])
+
+    @property
+    def scenario_id(self) -> str:
+        return str(self.inputs["scenario_id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.inputs["name"])
+
+    @property
+    def estimate_s(self) -> float:
+        return float(self.inputs["estimate_s"])
+
+    @property
+    def cached(self) -> bool:  # the result was already in the cache: nothing was recomputed
+        return bool(self.result and self.result.get("cached"))
+
+    @property
+    def identical(self) -> bool | None:  # for "reproduce": the re-run matched the stored one
+        return self.result.get("identical") if self.result else None
 
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
 
 
-class SimulationJobs:
-    """Jobs by id, at most one running; finished jobs beyond the newest `keep` are forgotten
-    (their results stay in the cache)."""
-
-    def __init__(self, keep: int = 100) -> None:
-        self._jobs: BackgroundJobs[SimulationJob] = BackgroundJobs("模拟运行", "simulating", keep)
-
-    def get(self, job_id: str) -> SimulationJob | None:
-        return self._jobs.get(job_id)
-
-    def running(self) -> SimulationJob | None:
-        return self._jobs.running()
-
-    def start(self, job: SimulationJob, work: Callable[[SimulationJob], None]) -> SimulationJob:
-        """Register `job` and run `work(job)` on a thread; refuse while another job runs."""
-
-        def refuse(busy: SimulationJob) -> SimulationJob:
-            raise SimulationBusyError(busy.name)
-
-        return self._jobs.start(job, work, refuse)
+def running(session: Session) -> SimulationJob | None:
+    row = job_queue.active(session, KIND)
+    return SimulationJob.of(row) if row is not None else None
 
 
-def simulation_jobs(app: Flask) -> SimulationJobs:
-    """The app's job registry, made on first use (the blueprint owns it, not the factory)."""
-    jobs = app.extensions.get("jianguan_simulation_jobs")
-    if jobs is None:
-        jobs = app.extensions.setdefault("jianguan_simulation_jobs", SimulationJobs())
-    assert isinstance(jobs, SimulationJobs)
-    return jobs
-
-
-def new_job(kind: str, scenario: ScenarioFile, actor: str) -> SimulationJob:
-    return SimulationJob(
-        id=secrets.token_hex(8),
-        kind=kind,
-        scenario_id=scenario_id(scenario),
-        name=scenario.name,
-        actor=actor,
-        started_at=datetime.now(UTC),
-        total=scenario.replications,
-        estimate_s=estimated_seconds(scenario),
-    )
-
-
-def _summary(result: dict[str, Any]) -> dict[str, Any]:
-    """What the audit log keeps of a result: enough to recognise it, not the numbers."""
-    settings = result.get("settings", {})
-    return {
-        "name": result.get("name"),
-        "variants": ["baseline", *result.get("scenarios", {})],
-        "replications": settings.get("replications"),
-        "periods": settings.get("periods"),
-        "code_version": settings.get("code_version"),
-    }
-
-
-def _record(store: Store, actor: str, action: str, sid: str, after: dict[str, Any] | None) -> None:
-    with store.session() as session:
-        audit.record(session, actor, action, "simulation", sid, None, after)
-        session.commit()
-
-
-def _progress(job: SimulationJob) -> Callable[[int, int], None]:
-    def report(done: int, total: int) -> None:
-        job.done, job.total = done, total
-
-    return report
-
-
-def run_work(store: Store, scenario: ScenarioFile, lang: str) -> Callable[[SimulationJob], None]:
-    """The job body of a new run: reuse the cached result of the same id, or simulate; then
-    render the report in the planner's language so the download is immediate."""
-
-    def work(job: SimulationJob) -> None:
-        job.cached = has_run(job.scenario_id)
-        try:
-            result = run_scenario(scenario, workers=1, progress=_progress(job))
-        except Exception as err:
-            reason = (
-                err.message("zh") if isinstance(err, JianguanError) else "内部错误（见服务器日志）"
-            )
-            _record(
-                store,
-                job.actor,
-                "simulation.run_failed",
-                job.scenario_id,
-                {"name": scenario.name, "error": reason},
-            )
-            raise
-        job.done = job.total
-        try:
-            report_html(job.scenario_id, lang)
-        except Exception:  # the result stands; the download renders the report again
-            log.exception("report of simulation %s could not be rendered", job.scenario_id)
-        _record(
-            store,
-            job.actor,
-            "simulation.run",
-            job.scenario_id,
-            {**_summary(result), "cached": job.cached},
+def start_simulation(
+    session: Session, mode: str, scenario: ScenarioFile, lang: str, actor: str
+) -> SimulationJob:
+    """Queue a run (or a re-run) in the caller's session; refused while another simulation
+    is queued or running in any process. The caller records the start and commits."""
+    inputs = simulation_inputs(mode, scenario, lang, estimated_seconds(scenario))
+    try:
+        row, _ = job_queue.enqueue(
+            session, KIND, inputs, actor, exclusive_key=EXCLUSIVE_KEY, total=scenario.replications
         )
+    except job_queue.JobBusyError as err:
+        busy: JobRow = err.busy
+        raise SimulationBusyError(str(busy.inputs.get("name", busy.id))) from err
+    return SimulationJob.of(row)
 
-    return work
 
-
-def reproduce_work(store: Store, scenario: ScenarioFile) -> Callable[[SimulationJob], None]:
-    """The job body of a re-run: simulate again without the cache and compare with the stored
-    result. The stored result is kept either way (it is the one reports were made from)."""
-
-    def work(job: SimulationJob) -> None:
-        stored = load_run(job.scenario_id)
-        fresh = run_scenario(scenario, workers=1, progress=_progress(job), use_cache=False)
-        job.done = job.total
-        job.identical = stored is not None and canonical_bytes(fresh) == canonical_bytes(stored)
-        if stored is not None and not job.identical:
-            store_result(job.scenario_id, scenario, stored)
-        _record(
-            store,
-            job.actor,
-            "simulation.reproduce",
-            job.scenario_id,
-            {**_summary(fresh), "identical": job.identical},
-        )
-
-    return work
+def job_or_404(job_id: str) -> SimulationJob:
+    return SimulationJob.of(job_row_or_404(KIND, job_id))

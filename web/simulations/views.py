@@ -27,6 +27,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from jianguan import audit
+from jianguan.errors import JianguanError
 from jianguan.models import AuditEvent
 from simulations.report import CHARTED
 from simulations.run_cache import (
@@ -41,21 +42,18 @@ from simulations.run_cache import (
 from simulations.scenario_file import BASELINE, ScenarioFile, ScenarioFileError, parse_scenario
 from simulations.scenario_id import scenario_id
 from web.core.access import allow
-from web.core.background_jobs import job_or_404
+from web.core.background_jobs import jobs_enqueued
 from web.core.db_session import db
 from web.core.i18n import short_language
-from web.extensions import store_of
 from web.simulations.jobs import (
     MAX_ENTERPRISES,
     MAX_SECONDS,
-    SimulationBusyError,
     SimulationJob,
     SimulationTooLargeError,
     check_size,
-    new_job,
-    reproduce_work,
-    run_work,
-    simulation_jobs,
+    job_or_404,
+    running,
+    start_simulation,
 )
 from web.simulations.results import present
 from web.simulations.scenario_form import (
@@ -112,7 +110,7 @@ def _index_page(
             bad_fields={p.field for p in problems if p.field},
             runs=runs,
             ran_by=_last_runs_by([r.scenario_id for r in runs]),
-            running=simulation_jobs(current_app).running(),
+            running=running(db()),
             can_run=current_user.role in RUNNERS,
             max_enterprises=MAX_ENTERPRISES,
             max_seconds=int(MAX_SECONDS),
@@ -150,6 +148,7 @@ def _record_start(job: SimulationJob, scenario: ScenarioFile, source: str) -> No
         },
     )
     db().commit()
+    jobs_enqueued(current_app)
 
 
 def _start_run(
@@ -158,13 +157,11 @@ def _start_run(
     lang = short_language()
     try:
         check_size(scenario)
-        job = simulation_jobs(current_app).start(
-            new_job("run", scenario, current_user.username),
-            run_work(store_of(current_app), scenario, lang),
-        )
+        job = start_simulation(db(), "run", scenario, lang, current_user.username)
     except SimulationTooLargeError as err:
         return _index_page(form, [FormProblem("", err.message(lang))], 400)
-    except SimulationBusyError as err:
+    except JianguanError as err:  # another simulation runs, or this user has too many jobs
+        db().rollback()
         return _index_page(form, [FormProblem("", err.message(lang))], 409)
     _record_start(job, scenario, source)
     return redirect(url_for("simulations_area.job", job_id=job.id))
@@ -211,8 +208,8 @@ def upload() -> Response | tuple[str, int]:
     return _start_run(scenario, None, f"upload:{sent.filename}")
 
 
-def _job_or_404(job_id: str) -> Any:
-    return job_or_404(simulation_jobs(current_app), job_id)
+def _job_or_404(job_id: str) -> SimulationJob:
+    return job_or_404(job_id)
 
 
 @simulations_area.get("/jobs/<job_id>")
@@ -320,11 +317,9 @@ def rerun(sid: str) -> Response | tuple[str, int]:
         )
         return _start_run(scenario, None, f"rerun:{sid}")
     try:
-        job = simulation_jobs(current_app).start(
-            new_job("reproduce", scenario, current_user.username),
-            reproduce_work(store_of(current_app), scenario),
-        )
-    except SimulationBusyError as err:
+        job = start_simulation(db(), "reproduce", scenario, short_language(), current_user.username)
+    except JianguanError as err:  # busy, or too many jobs of this user
+        db().rollback()
         flash(err.message(short_language()))
         return redirect(url_for("simulations_area.run_page", sid=sid))
     _record_start(job, scenario, f"rerun:{sid}")
