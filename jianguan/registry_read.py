@@ -1,4 +1,5 @@
-"""Validated reading of enterprises.csv and inspectors.csv (formats.md §1), CSV or .xlsx.
+"""Validated reading of enterprises.csv and inspectors.csv (formats.md §1, §1a), CSV or .xlsx,
+with our English headers or the Chinese ones bureaus' systems export.
 
 All rows are checked before anything is returned: a file with any problem raises one
 `DataFileError` listing every problem as `file:line:column: message`, so an import can be
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from jianguan.cell_values import (
 )
 from jianguan.credit_code import check_credit_code
 from jianguan.errors import DataFileError, FileIssue
+from jianguan.registry_columns import ENTERPRISE_COLUMN_NAMES, OFFICER_COLUMN_NAMES, ColumnNames
 from jianguan.registry_schema import (
     CREDIT_TIERS,
     ENTERPRISE_REQUIRED,
@@ -31,6 +34,7 @@ from jianguan.registry_schema import (
     Enterprise,
     Officer,
 )
+from jianguan.registry_status import parse_status
 from jianguan.table_source import Table, read_table
 
 _DISTRICT = re.compile(r"^\d{6}$")
@@ -129,14 +133,26 @@ _OFFICER_PARSERS: dict[str, Parser] = {
 
 
 class _Collector:
-    """Gathers issues for one file so every problem is reported, not just the first."""
+    """Gathers issues for one file so every problem is reported, not just the first.
 
-    def __init__(self, table: Table) -> None:
+    Issues name a column as the file's header wrote it (企业名称, not name), so the user
+    finds it in their own sheet.
+    """
+
+    def __init__(self, table: Table, names: ColumnNames) -> None:
         self.file = str(table.path)
+        self.table = table
+        self.names = names
         self.issues: list[FileIssue] = []
 
+    def shown(self, column: str) -> str:
+        if column in self.table.written:
+            return self.table.written[column]
+        chinese = any(not name.isascii() for name in self.table.written.values())
+        return self.names.chinese[column] if chinese else column
+
     def add(self, line: int, column: str, zh: str, en: str) -> None:
-        self.issues.append(FileIssue(self.file, line, column, zh, en))
+        self.issues.append(FileIssue(self.file, line, self.shown(column), zh, en))
 
     def raise_if_any(self) -> None:
         if self.issues:
@@ -146,12 +162,23 @@ class _Collector:
 def _check_header(table: Table, required: Iterable[str], issues: _Collector) -> None:
     for column in required:
         if column not in table.columns:
+            shown = issues.shown(column)
+            also = issues.names.chinese[column] if shown == column else column
             issues.add(
-                1,
+                table.header_line,
                 column,
-                f"缺少必需的列“{column}”，请在表头中加入该列",
-                f"required column '{column}' is missing; add it to the header row",
+                f"缺少必需的列“{shown}”（也可写作“{also}”），请在表头中加入该列",
+                f"required column '{shown}' (or '{also}') is missing; add it to the header row",
             )
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A row whose 登记状态 says it is no longer an inspection object."""
+
+    line: int
+    id: str
+    status: str
 
 
 def _parse_rows(
@@ -159,30 +186,15 @@ def _parse_rows(
     parsers: dict[str, Parser],
     required: tuple[str, ...],
     issues: _Collector,
+    skipped: list[Skipped] | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     parsed_rows: list[tuple[int, dict[str, Any]]] = []
     first_line_of: dict[str, int] = {}
     present = [c for c in parsers if c in table.columns]
+    with_status = skipped is not None and "status" in table.columns
     for line, raw in table.rows:
         values: dict[str, Any] = {}
         ok = True
-        for column in present:
-            text = raw[column]
-            if not text:
-                if column in required:
-                    issues.add(
-                        line,
-                        column,
-                        f"“{column}”为必填项，不能为空",
-                        f"'{column}' is required and must not be empty",
-                    )
-                    ok = False
-                continue
-            try:
-                values[column] = parsers[column](text)
-            except CellError as err:
-                issues.add(line, column, err.message_zh, err.message_en)
-                ok = False
         row_id = raw.get("id", "")
         if row_id:
             if row_id in first_line_of:
@@ -195,21 +207,60 @@ def _parse_rows(
                 ok = False
             else:
                 first_line_of[row_id] = line
+        if with_status and skipped is not None:
+            try:
+                status = parse_status(raw["status"])
+            except CellError as err:
+                issues.add(line, "status", err.message_zh, err.message_en)
+                continue
+            if status is not None:
+                # Not an inspection object: its other cells (often incomplete for an old,
+                # deregistered entity) are not checked.
+                skipped.append(Skipped(line, row_id, status))
+                continue
+        for column in present:
+            text = raw[column]
+            if not text:
+                if column in required:
+                    shown = issues.shown(column)
+                    issues.add(
+                        line,
+                        column,
+                        f"“{shown}”为必填项，不能为空",
+                        f"'{shown}' is required and must not be empty",
+                    )
+                    ok = False
+                continue
+            try:
+                values[column] = parsers[column](text)
+            except CellError as err:
+                issues.add(line, column, err.message_zh, err.message_en)
+                ok = False
         if ok:
             parsed_rows.append((line, values))
     return parsed_rows
 
 
-def read_enterprises(path: Path | str) -> list[Enterprise]:
+@dataclass(frozen=True, slots=True)
+class EnterpriseFile:
+    """The live enterprises of a file, and the rows skipped for their 登记状态."""
+
+    enterprises: list[Enterprise]
+    skipped: list[Skipped]
+
+
+def read_enterprise_file(path: Path | str) -> EnterpriseFile:
     """Read and validate an object library; raise `DataFileError` listing every problem."""
-    table = read_table(Path(path))
-    issues = _Collector(table)
+    table = read_table(Path(path), ENTERPRISE_COLUMN_NAMES)
+    issues = _Collector(table, ENTERPRISE_COLUMN_NAMES)
     _check_header(table, ENTERPRISE_REQUIRED, issues)
     issues.raise_if_any()
-    rows = _parse_rows(table, _ENTERPRISE_PARSERS, ENTERPRISE_REQUIRED, issues)
+    skipped: list[Skipped] = []
+    rows = _parse_rows(table, _ENTERPRISE_PARSERS, ENTERPRISE_REQUIRED, issues, skipped)
+    today = date.today()
     for line, values in rows:
         established: date = values["established_on"]
-        if established > date.today():
+        if established > today:
             issues.add(
                 line,
                 "established_on",
@@ -217,7 +268,12 @@ def read_enterprises(path: Path | str) -> list[Enterprise]:
                 f"established_on {established} is in the future; check it",
             )
     issues.raise_if_any()
-    return [Enterprise(**values) for _, values in rows]
+    return EnterpriseFile([Enterprise(**values) for _, values in rows], skipped)
+
+
+def read_enterprises(path: Path | str) -> list[Enterprise]:
+    """The live enterprises of an object library (rows 注销, 吊销, ... left out)."""
+    return read_enterprise_file(path).enterprises
 
 
 def read_inspectors(
@@ -228,8 +284,8 @@ def read_inspectors(
     With `enterprise_ids`, every recusal must name a known enterprise: a recusal that names
     nobody is almost always a typo, and a typo would let the officer be drawn after all.
     """
-    table = read_table(Path(path))
-    issues = _Collector(table)
+    table = read_table(Path(path), OFFICER_COLUMN_NAMES)
+    issues = _Collector(table, OFFICER_COLUMN_NAMES)
     _check_header(table, OFFICER_REQUIRED_COLUMNS, issues)
     issues.raise_if_any()
     rows = _parse_rows(table, _OFFICER_PARSERS, OFFICER_REQUIRED, issues)
