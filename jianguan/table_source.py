@@ -11,15 +11,16 @@ whole in memory as text.
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from jianguan.errors import DataFileError, FileIssue
 from jianguan.registry_columns import ColumnNames
 from jianguan.text_encoding import detect_encoding
+from jianguan.xlsx_rows import sheet_rows
 
 HEADER_SEARCH_ROWS = 10
 
@@ -155,41 +156,31 @@ def _csv_lines(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
             ) from None
 
 
-def _xlsx_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):  # an Excel date cell
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _unreadable(path: Path, row: int) -> DataFileError:
+    return _issue(
+        path,
+        row,
+        "无法读取该 .xlsx 文件，可能已损坏或不是 Excel 工作簿，请重新导出",
+        "cannot read this .xlsx file: damaged or not an Excel workbook; export it again",
+    )
 
 
 def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook  # only .xlsx imports pay for openpyxl
-
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a damaged file
-        raise _issue(
-            path,
-            0,
-            "无法读取该 .xlsx 文件，可能已损坏或不是 Excel 工作簿，请重新导出",
-            "cannot read this .xlsx file: damaged or not an Excel workbook; export it again",
-        ) from None
-    return _sheet_rows(book)
+        book = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise _unreadable(path, 0) from None
+    return _sheet_rows(path, book)
 
 
-def _sheet_rows(book: Any) -> Iterator[tuple[int, list[str]]]:
+def _sheet_rows(path: Path, book: zipfile.ZipFile) -> Iterator[tuple[int, list[str]]]:
+    row = 0
     try:
-        sheet = book.worksheets[0]
-        # Read-only sheets yield every row from row 1, empty ones included, so the count is
-        # the sheet row Excel shows.
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, [_xlsx_text(v) for v in values]
+        for row, cells in sheet_rows(book):
+            yield row, cells
+    except DataFileError:
+        raise
+    except Exception:  # a damaged part fails in many ways: zip, XML, a bad index or number
+        raise _unreadable(path, row) from None
     finally:
         book.close()
