@@ -8,26 +8,17 @@ all or nothing.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jianguan.cell_values import (
-    CellError,
-    parse_bool,
-    parse_count,
-    parse_date,
-    parse_date_list,
-    parse_list,
-)
-from jianguan.credit_code import check_credit_code
+from jianguan.cell_values import CellError
 from jianguan.errors import DataFileError, FileIssue
 from jianguan.registry_columns import ENTERPRISE_COLUMN_NAMES, OFFICER_COLUMN_NAMES, ColumnNames
+from jianguan.registry_fields import ENTERPRISE_PARSERS, OFFICER_PARSERS, Parser
 from jianguan.registry_schema import (
-    CREDIT_TIERS,
     ENTERPRISE_REQUIRED,
     OFFICER_REQUIRED,
     OFFICER_REQUIRED_COLUMNS,
@@ -36,100 +27,6 @@ from jianguan.registry_schema import (
 )
 from jianguan.registry_status import parse_status
 from jianguan.table_source import Table, read_table
-
-_DISTRICT = re.compile(r"^\d{6}$")
-# GB/T 4754-2017: a section letter A–T, optionally its 2-digit division, group or class.
-_INDUSTRY = re.compile(r"^[A-T](\d{2}|\d{3}|\d{4})?$")
-_DEPARTMENT = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
-
-
-def _district(text: str) -> str:
-    if not _DISTRICT.match(text):
-        raise CellError(
-            f"行政区划代码“{text}”应为 6 位数字（GB/T 2260），例如 360102",
-            f"district '{text}' must be a 6-digit GB/T 2260 code, e.g. 360102",
-        )
-    return text
-
-
-def _industry(text: str) -> str:
-    code = text.upper()
-    if not _INDUSTRY.match(code):
-        raise CellError(
-            f"行业代码“{text}”不符合 GB/T 4754-2017，应为门类字母加 2–4 位数字，例如 F52",
-            f"industry '{text}' is not a GB/T 4754-2017 code: a letter and 2–4 digits, e.g. F52",
-        )
-    return code
-
-
-def _tier(text: str) -> str:
-    tier = text.upper()
-    if tier not in CREDIT_TIERS:
-        raise CellError(
-            f"信用风险分类“{text}”应为 A、B、C 或 D，留空则由规则判定",
-            f"credit tier '{text}' must be A, B, C or D; leave it empty to let the rules decide",
-        )
-    return tier
-
-
-def _department(text: str) -> str:
-    if not _DEPARTMENT.match(text):
-        raise CellError(
-            f"部门代码“{text}”应为大写字母代码，例如 SCJG、SW、YJ",
-            f"department '{text}' must be an upper-case code such as SCJG, SW, YJ",
-        )
-    return text
-
-
-def _positive(text: str) -> int:
-    value = parse_count(text)
-    if value == 0:
-        raise CellError(
-            "每日上限必须大于 0；不能检查的人员请用 unavailable 填写日期",
-            "the daily cap must be above 0; list dates an officer cannot work in 'unavailable'",
-        )
-    return value
-
-
-def _fields(text: str) -> tuple[str, ...]:
-    fields = parse_list(text)
-    if not fields:
-        raise CellError(
-            "执法领域不能为空，请用分号分隔填写，例如 food;quality",
-            "fields must not be empty; write them ;-separated, e.g. food;quality",
-        )
-    return fields
-
-
-Parser = Callable[[str], Any]
-
-_ENTERPRISE_PARSERS: dict[str, Parser] = {
-    "id": check_credit_code,
-    "name": str,
-    "district": _district,
-    "industry": _industry,
-    "established_on": parse_date,
-    "annual_report_filed": parse_bool,
-    "abnormal_list": parse_bool,
-    "serious_dishonest_list": parse_bool,
-    "penalties_3y": parse_count,
-    "complaints_12m": parse_count,
-    "high_risk_licence": parse_bool,
-    "credit_tier": _tier,
-    "key_supervision": parse_bool,
-}
-
-_OFFICER_PARSERS: dict[str, Parser] = {
-    "id": str,
-    "name": str,
-    "department": _department,
-    "district": _district,
-    "certificate": str,
-    "fields": _fields,
-    "max_per_day": _positive,
-    "unavailable": parse_date_list,
-    "recusals": parse_list,
-}
 
 
 class _Collector:
@@ -256,7 +153,7 @@ def read_enterprise_file(path: Path | str) -> EnterpriseFile:
     _check_header(table, ENTERPRISE_REQUIRED, issues)
     issues.raise_if_any()
     skipped: list[Skipped] = []
-    rows = _parse_rows(table, _ENTERPRISE_PARSERS, ENTERPRISE_REQUIRED, issues, skipped)
+    rows = _parse_rows(table, ENTERPRISE_PARSERS, ENTERPRISE_REQUIRED, issues, skipped)
     today = date.today()
     for line, values in rows:
         established: date = values["established_on"]
@@ -288,7 +185,7 @@ def read_inspectors(
     issues = _Collector(table, OFFICER_COLUMN_NAMES)
     _check_header(table, OFFICER_REQUIRED_COLUMNS, issues)
     issues.raise_if_any()
-    rows = _parse_rows(table, _OFFICER_PARSERS, OFFICER_REQUIRED, issues)
+    rows = _parse_rows(table, OFFICER_PARSERS, OFFICER_REQUIRED, issues)
     if enterprise_ids is not None:
         for line, values in rows:
             for code in values.get("recusals", ()):
