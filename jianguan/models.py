@@ -65,6 +65,8 @@ class EnterpriseRow(Base):
     high_risk_licence: Mapped[bool | None] = mapped_column(Boolean)
     credit_tier: Mapped[str | None] = mapped_column(String(1))
     key_supervision: Mapped[bool | None] = mapped_column(Boolean)
+    # 登记状态 of an entity no longer inspected (注销, 吊销, 撤销, 迁出); NULL = live, in the pool.
+    status: Mapped[str | None] = mapped_column(String(8))
 
 
 class OfficerRow(Base):

@@ -43,8 +43,9 @@ def _export(args: argparse.Namespace) -> int:
     try:
         out = Path(args.out)
         suffix = ".xlsx" if args.format == "xlsx" else ".csv"
-        print(write_enterprises(out / f"enterprises{suffix}", load_enterprises(store)))
-        print(write_officers(out / f"inspectors{suffix}", load_officers(store)))
+        headers = args.headers
+        print(write_enterprises(out / f"enterprises{suffix}", load_enterprises(store), headers))
+        print(write_officers(out / f"inspectors{suffix}", load_officers(store), headers))
     finally:
         store.dispose()
     return 0
@@ -77,5 +78,11 @@ def register(subparsers: argparse._SubParsersAction, generate: Handler) -> None:
     exp = leaves.add_parser("export", parents=common, help="导出 / export CSV or .xlsx")
     exp.add_argument("--out", required=True, help="output folder")
     exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    exp.add_argument(
+        "--headers",
+        choices=["en", "zh"],
+        default="en",
+        help="column names: en (id, name, ...) or zh (统一社会信用代码, 企业名称, ...)",
+    )
     exp.add_argument("--db", help="SQLAlchemy URL (default: SQLite in the instance folder)")
     exp.set_defaults(func=_export)

@@ -3,10 +3,13 @@
 An import validates every row of every file first (`registry_read`); only a clean set is
 written, in one transaction with its audit event. Rows are matched by id: re-importing the
 same file changes nothing, an edited row is updated, and nothing is deleted by an import.
+Rows whose 登记状态 is 注销, 吊销, 撤销 or 迁出 are skipped and counted; one the store already
+holds keeps its row, marked with that status, and leaves the random pool (`load_enterprises`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -18,8 +21,9 @@ from sqlalchemy.orm import Session
 from jianguan import audit
 from jianguan.db import Store
 from jianguan.models import Department, EnterpriseRow, OfficerRow
-from jianguan.registry_read import read_enterprises, read_inspectors
+from jianguan.registry_read import Skipped, read_enterprise_file, read_inspectors
 from jianguan.registry_schema import Enterprise, Officer
+from jianguan.registry_status import NOT_LIVE
 
 KNOWN_DEPARTMENTS = {
     "SCJG": "市场监督管理局",
@@ -39,25 +43,51 @@ class ImportCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedCounts:
+    """Rows not imported for their 登记状态, per status; `left_pool`: of those, how many the
+    store held as live and now holds out of the random pool."""
+
+    by_status: tuple[tuple[str, int], ...] = ()
+    left_pool: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.by_status)
+
+    def describe(self, lang: str) -> str:
+        if not self.total:
+            return ""
+        if lang == "en":
+            parts = ", ".join(f"{status} {n}" for status, n in self.by_status)
+            return (
+                f"; not inspection objects, skipped: {self.total} ({parts}), "
+                f"of which {self.left_pool} left the random pool"
+            )
+        parts = "，".join(f"{status} {n}" for status, n in self.by_status)
+        return f"；非存续跳过 {self.total}（{parts}），其中 {self.left_pool} 家移出随机抽查名录"
+
+
+@dataclass(frozen=True, slots=True)
 class ImportReport:
     enterprises: ImportCounts
     officers: ImportCounts
+    skipped: SkippedCounts = SkippedCounts()
 
     def describe(self, lang: str = "zh") -> str:
-        e, o = self.enterprises, self.officers
+        e, o, s = self.enterprises, self.officers, self.skipped.describe(lang)
         if lang == "en":
             return (
-                f"enterprises: {e.inserted} new, {e.updated} updated, {e.unchanged} unchanged; "
+                f"enterprises: {e.inserted} new, {e.updated} updated, {e.unchanged} unchanged{s}; "
                 f"officers: {o.inserted} new, {o.updated} updated, {o.unchanged} unchanged"
             )
         return (
-            f"企业：新增 {e.inserted}，更新 {e.updated}，未变 {e.unchanged}；"
+            f"企业：新增 {e.inserted}，更新 {e.updated}，未变 {e.unchanged}{s}；"
             f"执法人员：新增 {o.inserted}，更新 {o.updated}，未变 {o.unchanged}"
         )
 
 
 def _enterprise_values(e: Enterprise) -> dict[str, Any]:
-    return asdict(e)
+    return {**asdict(e), "status": None}  # a live row in the file puts it (back) in the pool
 
 
 def _officer_values(o: Officer) -> dict[str, Any]:
@@ -98,6 +128,25 @@ def _known_enterprise_ids(session: Session) -> set[str]:
     return set(session.scalars(select(EnterpriseRow.id)))
 
 
+def _leave_pool(session: Session, skipped: list[Skipped]) -> SkippedCounts:
+    """Mark stored live enterprises the file now says are 注销, 吊销, ...; count the rest."""
+    by_status = Counter(s.status for s in skipped)
+    status_of = {s.id: s.status for s in skipped if s.id}
+    live: list[str] = []
+    ids = list(status_of)
+    for start in range(0, len(ids), 10_000):
+        chunk = ids[start : start + 10_000]
+        live += session.scalars(
+            select(EnterpriseRow.id).where(
+                EnterpriseRow.id.in_(chunk), EnterpriseRow.status.is_(None)
+            )
+        )
+    if live:
+        session.execute(update(EnterpriseRow), [{"id": i, "status": status_of[i]} for i in live])
+    ordered = tuple((status, by_status[status]) for status in NOT_LIVE if by_status[status])
+    return SkippedCounts(ordered, len(live))
+
+
 def import_registry(
     store: Store,
     *,
@@ -106,7 +155,8 @@ def import_registry(
     actor: str = "cli",
 ) -> ImportReport:
     """Validate the given files, then write them in one transaction, or raise and write nothing."""
-    parsed_enterprises = read_enterprises(enterprises) if enterprises else []
+    enterprise_file = read_enterprise_file(enterprises) if enterprises else None
+    parsed_enterprises = enterprise_file.enterprises if enterprise_file else []
     with store.session() as session:
         parsed_officers: list[Officer] = []
         if inspectors:
@@ -116,10 +166,11 @@ def import_registry(
             session, EnterpriseRow, [_enterprise_values(e) for e in parsed_enterprises]
         )
         o_counts = _upsert(session, OfficerRow, [_officer_values(o) for o in parsed_officers])
+        skipped = _leave_pool(session, enterprise_file.skipped if enterprise_file else [])
         present = set(session.scalars(select(Department.code)))
         for code in sorted({o.department for o in parsed_officers} - present):
             session.add(Department(code=code, name=KNOWN_DEPARTMENTS.get(code, code)))
-        report = ImportReport(e_counts, o_counts)
+        report = ImportReport(e_counts, o_counts, skipped)
         audit.record(
             session,
             actor,
@@ -133,6 +184,7 @@ def import_registry(
                 "files": [str(p) for p in (enterprises, inspectors) if p],
                 "enterprises": asdict(e_counts),
                 "officers": asdict(o_counts),
+                "skipped": {"by_status": dict(skipped.by_status), "left_pool": skipped.left_pool},
             },
         )
     return report
@@ -142,11 +194,12 @@ _ENTERPRISE_FIELDS = [f.name for f in fields(Enterprise)]
 
 
 def load_enterprises(store: Store) -> list[Enterprise]:
+    """The random pool: every live enterprise (not 注销, 吊销, ...), in id order."""
     with store.session() as session:
         rows = session.execute(
-            select(*(getattr(EnterpriseRow, n) for n in _ENTERPRISE_FIELDS)).order_by(
-                EnterpriseRow.id
-            )
+            select(*(getattr(EnterpriseRow, n) for n in _ENTERPRISE_FIELDS))
+            .where(EnterpriseRow.status.is_(None))
+            .order_by(EnterpriseRow.id)
         )
         return [Enterprise(*row) for row in rows]
 

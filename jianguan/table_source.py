@@ -1,145 +1,186 @@
 """Reading a registry table from CSV or .xlsx as (line number, {column: text}) rows.
 
-Both formats give the same thing: the header's column names and every data row as stripped
-strings, with the line a regulator would see in Excel or a text editor (header = line 1).
+Both formats give the same thing, as a bureau's system exports them (formats.md §1a): the
+header row is the first of the first 10 rows that holds two known column names (a title
+above it is skipped), columns we do not read are dropped, and each data row comes keyed by
+our column name with stripped text and the physical line (or sheet row) a regulator sees in
+a text editor or Excel. Rows are read as they are consumed, so a large file is never held
+whole in memory as text.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from jianguan.errors import DataFileError, FileIssue
+from jianguan.registry_columns import ColumnNames
+from jianguan.text_encoding import detect_encoding
+from jianguan.xlsx_rows import sheet_rows
+
+HEADER_SEARCH_ROWS = 10
+
+Row = tuple[int, dict[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
 class Table:
     path: Path
-    columns: tuple[str, ...]
-    rows: list[tuple[int, dict[str, str]]]
+    header_line: int
+    written: dict[str, str]  # our column name -> the header cell as the file wrote it
+    rows: Iterator[Row]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.written)
 
 
-def _issue(path: Path, line: int, zh: str, en: str) -> DataFileError:
-    return DataFileError([FileIssue(str(path), line, "", zh, en)])
+def _issue(path: Path, line: int, zh: str, en: str, column: str = "") -> DataFileError:
+    return DataFileError([FileIssue(str(path), line, column, zh, en)])
 
 
-def read_table(path: Path) -> Table:
-    """Read a .csv (UTF-8, BOM allowed) or .xlsx (first sheet) file."""
+def read_table(path: Path, names: ColumnNames) -> Table:
+    """Read a .csv (UTF-8, UTF-8 with BOM, GB18030) or .xlsx (first sheet) file."""
     if not path.exists():
         raise _issue(path, 0, "文件不存在，请检查路径", "file not found; check the path")
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        columns, rows = _read_xlsx(path)
+        records = _xlsx_records(path)
     elif suffix in (".csv", ".txt"):
-        columns, rows = _read_csv(path)
+        records = _csv_records(path)
     else:
         raise _issue(
             path,
             0,
-            f"不支持的文件类型“{suffix}”，请使用 .csv（UTF-8）或 .xlsx",
-            f"unsupported file type '{suffix}'; use .csv (UTF-8) or .xlsx",
+            f"不支持的文件类型“{suffix}”，请使用 .csv（UTF-8 或 GB18030）或 .xlsx",
+            f"unsupported file type '{suffix}'; use .csv (UTF-8 or GB18030) or .xlsx",
         )
-    return Table(path, columns, rows)
+    return _table(path, records, names)
 
 
-def _read_csv(path: Path) -> tuple[tuple[str, ...], list[tuple[int, dict[str, str]]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
-        raise _issue(
-            path,
-            line,
-            "文件不是 UTF-8 编码（可能是 GBK），请在 Excel 中另存为“CSV UTF-8”后重试",
-            "the file is not UTF-8 (perhaps GBK); save it as 'CSV UTF-8' and try again",
-        ) from None
-    reader = csv.reader(text.splitlines(keepends=True))
-    try:
-        return _csv_rows(path, reader)
-    except csv.Error as err:
-        # An unclosed quote or a cell past csv's field limit (128 KiB): say where, not crash.
-        raise _issue(
-            path,
-            max(1, reader.line_num),
-            f"该行无法按 CSV 读取（{err}）；请检查引号是否成对、单元格是否过长",
-            f"this line cannot be read as CSV ({err}); check that quotes pair up and no cell "
-            "is overly long",
-        ) from None
-
-
-def _csv_rows(path: Path, reader: Any) -> tuple[tuple[str, ...], list[tuple[int, dict[str, str]]]]:
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
+def _table(path: Path, records: Iterator[tuple[int, list[str]]], names: ColumnNames) -> Table:
+    seen_any = False
+    for line, cells in records:
+        if line > HEADER_SEARCH_ROWS:
+            break
+        seen_any = seen_any or any(c.strip() for c in cells)
+        positions = [(i, names(c)) for i, c in enumerate(cells) if c.strip()]
+        known = [(i, column) for i, column in positions if column is not None]
+        if len(known) >= 2:
+            written = _header(path, line, cells, known)
+            index = [(i, column) for i, column in known]
+            return Table(path, line, written, _rows(path, records, index, len(cells)))
+    if not seen_any:
         raise _issue(path, 1, "文件为空或缺少表头行", "the file is empty or has no header row")
-    columns = tuple(h.strip() for h in header)
-    rows: list[tuple[int, dict[str, str]]] = []
-    for cells in _numbered(reader):
-        line, values = cells
-        if not any(v.strip() for v in values):
-            continue  # blank lines are common at the end of exported sheets
-        if len(values) > len(columns):
+    first, second = names.chinese["id"], names.chinese["name"]
+    raise _issue(
+        path,
+        1,
+        f"前 {HEADER_SEARCH_ROWS} 行中没有表头行：表头行应至少含两个可识别的列名，"
+        f"例如“{first}”“{second}”（或 id、name）；请检查列名的写法",
+        f"no header row in the first {HEADER_SEARCH_ROWS} rows: it must hold at least two known "
+        f"column names such as {first}, {second} (or id, name); check how the columns are named",
+    )
+
+
+def _header(
+    path: Path, line: int, cells: Sequence[str], known: list[tuple[int, str]]
+) -> dict[str, str]:
+    written: dict[str, str] = {}
+    for i, column in known:
+        cell = cells[i].strip()
+        if column in written:
             raise _issue(
                 path,
                 line,
-                f"该行有 {len(values)} 个单元格，多于表头的 {len(columns)} 列；"
-                "含逗号的内容请用英文双引号括起",
-                f"the row has {len(values)} cells but the header has {len(columns)} columns; "
+                f"列“{cell}”与列“{written[column]}”是同一项（{column}），请删除其中一列",
+                f"columns '{cell}' and '{written[column]}' both mean '{column}'; delete one",
+                cell,
+            )
+        written[column] = cell
+    return written
+
+
+def _rows(
+    path: Path, records: Iterable[tuple[int, list[str]]], index: list[tuple[int, str]], width: int
+) -> Iterator[Row]:
+    for line, cells in records:
+        values = {column: cells[i].strip() if i < len(cells) else "" for i, column in index}
+        if not any(values.values()):
+            continue  # blank rows, and numbered empty rows, end many exported sheets
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            raise _issue(
+                path,
+                line,
+                f"该行有 {len(cells)} 个单元格，多于表头的 {width} 列；含逗号的内容请用英文双引号括起",
+                f"the row has {len(cells)} cells but the header has {width} columns; "
                 "quote cells that contain commas",
             )
-        padded = [*values, *[""] * (len(columns) - len(values))]
-        rows.append((line, {c: v.strip() for c, v in zip(columns, padded, strict=True)}))
-    return columns, rows
+        yield line, values
 
 
-def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:  # csv's reader type is private
-    start = 2
-    for values in reader:
-        yield start, values
-        start = reader.line_num + 1
-
-
-def _xlsx_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_xlsx(path: Path) -> tuple[tuple[str, ...], list[tuple[int, dict[str, str]]]]:
-    from openpyxl import load_workbook  # only .xlsx imports pay for openpyxl
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a damaged file
+def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    encoding = detect_encoding(path)
+    if not isinstance(encoding, str):
         raise _issue(
             path,
-            0,
-            "无法读取该 .xlsx 文件，可能已损坏或不是 Excel 工作簿，请重新导出",
-            "cannot read this .xlsx file: damaged or not an Excel workbook; export it again",
-        ) from None
-    sheet = book.worksheets[0]
-    it = sheet.iter_rows(values_only=True)
-    header = next(it, None)
-    if not header or not any(h is not None and str(h).strip() for h in header):
-        raise _issue(path, 1, "工作表为空或缺少表头行", "the sheet is empty or has no header row")
-    columns = tuple(_xlsx_text(h) for h in header)
-    rows: list[tuple[int, dict[str, str]]] = []
-    for line, values in enumerate(it, start=2):
-        texts = [_xlsx_text(v) for v in values]
-        if not any(texts):
-            continue
-        texts = (texts + [""] * len(columns))[: len(columns)]
-        rows.append((line, dict(zip(columns, texts, strict=True))))
-    book.close()
-    return columns, rows
+            encoding.line,
+            "无法识别文件编码：既不是 UTF-8 也不是 GB18030（GBK）。请在 Excel 中另存为"
+            "“CSV UTF-8”或“CSV（逗号分隔）”后重试",
+            "cannot tell the file's encoding: it is neither UTF-8 nor GB18030 (GBK); save it "
+            "from Excel as 'CSV UTF-8' or 'CSV (comma delimited)' and try again",
+        )
+    return _csv_lines(path, encoding)
+
+
+def _csv_lines(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    with path.open(encoding=encoding, newline="") as handle:
+        reader: Any = csv.reader(handle)  # csv's reader type is private
+        start = 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as err:
+            # An unclosed quote or a cell past csv's field limit (128 KiB): say where, not crash.
+            raise _issue(
+                path,
+                max(1, reader.line_num),
+                f"该行无法按 CSV 读取（{err}）；请检查引号是否成对、单元格是否过长",
+                f"this line cannot be read as CSV ({err}); check that quotes pair up and no "
+                "cell is overly long",
+            ) from None
+
+
+def _unreadable(path: Path, row: int) -> DataFileError:
+    return _issue(
+        path,
+        row,
+        "无法读取该 .xlsx 文件，可能已损坏或不是 Excel 工作簿，请重新导出",
+        "cannot read this .xlsx file: damaged or not an Excel workbook; export it again",
+    )
+
+
+def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    try:
+        book = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise _unreadable(path, 0) from None
+    return _sheet_rows(path, book)
+
+
+def _sheet_rows(path: Path, book: zipfile.ZipFile) -> Iterator[tuple[int, list[str]]]:
+    row = 0
+    try:
+        for row, cells in sheet_rows(book):
+            yield row, cells
+    except DataFileError:
+        raise
+    except Exception:  # a damaged part fails in many ways: zip, XML, a bad index or number
+        raise _unreadable(path, row) from None
+    finally:
+        book.close()

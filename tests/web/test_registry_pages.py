@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from jianguan.models import DecisionRow
 from tests.jianguan import samples
@@ -150,3 +151,40 @@ def test_xlsx_upload_reports_rows_of_the_workbook(app: Flask) -> None:
     assert re.search(
         r"<tr><td>人员名录\.xlsx</td><td class=\"num\">7</td><td>max_per_day</td>", html
     ), html[-2000:]
+
+
+def _upload(client: FlaskClient, files: dict[str, tuple[bytes, str]]) -> tuple[int, str]:
+    data: dict[str, object] = {"csrf_token": token(client, "/registry/import")}
+    data.update({slot: (io.BytesIO(body), name) for slot, (body, name) in files.items()})
+    reply = client.post("/registry/import", data=data, content_type="multipart/form-data")
+    return reply.status_code, reply.get_data(as_text=True)
+
+
+def test_a_bureau_export_uploads_as_on_the_command_line_in_both_languages(
+    app: Flask, tmp_path: Path
+) -> None:
+    from tests.jianguan import bureau_samples as bureau
+
+    gb18030 = bureau.enterprises_csv(tmp_path).read_bytes()
+    xlsx = bureau.enterprises_xlsx(tmp_path).read_bytes()
+    client = signed_in(app, "reg1")
+    status, html = _upload(client, {"enterprises": (gb18030, "东湖区企业名录.csv")})
+    assert status == 200
+    assert "企业：新增 3" in html and "非存续跳过 2（注销 1，吊销 1）" in html
+    client.get("/lang/en")
+    status, html = _upload(client, {"enterprises": (xlsx, "东湖区企业名录.xlsx")})
+    assert status == 200
+    assert "0 new, 0 updated, 3 unchanged; not inspection objects, skipped: 2" in html
+
+    rows = bureau.enterprise_rows()
+    rows[3][6] = "36010"  # the district of the row on physical line 6
+    body = "\r\n".join(",".join(str(c) for c in row) for row in rows)
+    bad = f"{bureau.TITLE}\r\n\r\n{body}\r\n".encode("gb18030")
+    for lang, fragment in (("en", "must be a 6-digit"), ("zh_CN", "应为 6 位数字")):
+        client.get(f"/lang/{lang}")
+        status, html = _upload(client, {"enterprises": (bad, "名录.csv")})
+        assert status == 400
+        assert '<td>名录.csv</td><td class="num">6</td><td>所属区划代码</td>' in html
+        assert fragment in html
+    status, html = _upload(client, {"enterprises": ("id,name\n".encode("utf-16"), "e.csv")})
+    assert status == 400 and "UTF-8" in html and "GB18030" in html
