@@ -43,17 +43,32 @@ class FileIssue:
 
 
 class DataFileError(JianguanError):
-    """One or more problems in input files; nothing was written."""
+    """One or more problems in input files; nothing was written. `more` counts problems found
+    past the ones listed (jianguan/import_limits.py: MAX_PROBLEMS), so a file with a million
+    bad rows reports the first thousand and how many others there were."""
 
-    def __init__(self, issues: list[FileIssue]) -> None:
+    def __init__(self, issues: list[FileIssue], more: int = 0) -> None:
         self.issues = issues
-        super().__init__(
-            "\n".join(i.render("zh") for i in issues),
-            "\n".join(i.render("en") for i in issues),
-        )
+        self.more = more
+        lines_zh = [i.render("zh") for i in issues]
+        lines_en = [i.render("en") for i in issues]
+        if more:
+            lines_zh.append(f"……另有 {more:,} 处问题未列出（仅列出前 {len(issues):,} 处）")
+            lines_en.append(
+                f"... and {more:,} more problems (only the first {len(issues):,} listed)"
+            )
+        super().__init__("\n".join(lines_zh), "\n".join(lines_en))
+
+    @property
+    def total(self) -> int:
+        return len(self.issues) + self.more
 
     def summary(self, lang: str = "zh") -> str:
-        n = len(self.issues)
+        n = self.total
         if lang == "en":
-            return f"{n} problem(s) found; nothing was imported. Fix them and import again."
-        return f"共发现 {n} 处问题，未导入任何数据。请修正后重新导入。"
+            listed = f" (the first {len(self.issues):,} are listed)" if self.more else ""
+            return (
+                f"{n:,} problem(s) found{listed}; nothing was imported. Fix them and import again."
+            )
+        listed = f"（列出前 {len(self.issues):,} 处）" if self.more else ""
+        return f"共发现 {n:,} 处问题{listed}，未导入任何数据。请修正后重新导入。"

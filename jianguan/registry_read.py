@@ -2,20 +2,25 @@
 with our English headers or the Chinese ones bureaus' systems export.
 
 All rows are checked before anything is returned: a file with any problem raises one
-`DataFileError` listing every problem as `file:line:column: message`, so an import can be
-all or nothing.
+`DataFileError` listing its problems as `file:line:column: message`, so an import can be
+all or nothing. The limits of jianguan/import_limits.py keep a hostile or broken file
+cheap: the first MAX_PROBLEMS problems are listed and the rest counted, rows are checked as
+they stream past (none is kept once the file has failed), and no text longer than its
+column in the store gets through.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from jianguan import import_limits as limits
 from jianguan.cell_values import CellError
 from jianguan.errors import DataFileError, FileIssue
+from jianguan.import_limits import CELL_CHARS, column_chars
 from jianguan.registry_columns import ENTERPRISE_COLUMN_NAMES, OFFICER_COLUMN_NAMES, ColumnNames
 from jianguan.registry_fields import ENTERPRISE_PARSERS, OFFICER_PARSERS, Parser
 from jianguan.registry_schema import (
@@ -41,6 +46,7 @@ class _Collector:
         self.table = table
         self.names = names
         self.issues: list[FileIssue] = []
+        self.more = 0  # problems past MAX_PROBLEMS: counted, not kept
 
     def shown(self, column: str) -> str:
         if column in self.table.written:
@@ -49,11 +55,14 @@ class _Collector:
         return self.names.chinese[column] if chinese else column
 
     def add(self, line: int, column: str, zh: str, en: str) -> None:
-        self.issues.append(FileIssue(self.file, line, self.shown(column), zh, en))
+        if len(self.issues) < limits.MAX_PROBLEMS:
+            self.issues.append(FileIssue(self.file, line, self.shown(column), zh, en))
+        else:
+            self.more += 1
 
     def raise_if_any(self) -> None:
         if self.issues:
-            raise DataFileError(self.issues)
+            raise DataFileError(self.issues, self.more)
 
 
 def _check_header(table: Table, required: Iterable[str], issues: _Collector) -> None:
@@ -78,22 +87,42 @@ class Skipped:
     status: str
 
 
+RowCheck = Callable[[int, dict[str, Any], _Collector], None]
+
+
+def _too_long(text: str, limit: int, shown: str) -> tuple[str, str] | None:
+    if len(text) <= limit:
+        return None
+    return (
+        f"“{shown}”最多 {limit:,} 个字符，该单元格有 {len(text):,} 个；请核对内容",
+        f"'{shown}' takes at most {limit:,} characters but this cell has {len(text):,}; check it",
+    )
+
+
 def _parse_rows(
     table: Table,
     parsers: dict[str, Parser],
     required: tuple[str, ...],
     issues: _Collector,
+    lengths: dict[str, int],
+    check: RowCheck | None = None,
     skipped: list[Skipped] | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
+    """The parsed rows, each passed through `check` as it comes. Once the file has a problem
+    no row is kept (it will not be imported): a file of a million bad rows costs its
+    messages, not its rows."""
     parsed_rows: list[tuple[int, dict[str, Any]]] = []
     first_line_of: dict[str, int] = {}
     present = [c for c in parsers if c in table.columns]
+    # Free text goes to the store as written: its limit is the column's. A parsed cell's
+    # format is narrower than its column; the cell limit only keeps parsing and messages cheap.
+    limit_of = {c: lengths.get(c, CELL_CHARS) if parsers[c] is str else CELL_CHARS for c in present}
     with_status = skipped is not None and "status" in table.columns
     for line, raw in table.rows:
         values: dict[str, Any] = {}
         ok = True
         row_id = raw.get("id", "")
-        if row_id:
+        if row_id and len(row_id) <= CELL_CHARS:
             if row_id in first_line_of:
                 issues.add(
                     line,
@@ -106,7 +135,7 @@ def _parse_rows(
                 first_line_of[row_id] = line
         if with_status and skipped is not None:
             try:
-                status = parse_status(raw["status"])
+                status = parse_status(raw["status"][:CELL_CHARS])
             except CellError as err:
                 issues.add(line, "status", err.message_zh, err.message_en)
                 continue
@@ -128,12 +157,21 @@ def _parse_rows(
                     )
                     ok = False
                 continue
+            long = _too_long(text, limit_of[column], issues.shown(column))
+            if long is not None:
+                issues.add(line, column, *long)
+                ok = False
+                continue
             try:
                 values[column] = parsers[column](text)
             except CellError as err:
                 issues.add(line, column, err.message_zh, err.message_en)
                 ok = False
-        if ok:
+        if ok and check is not None:
+            check(line, values, issues)
+        if issues.issues:
+            parsed_rows.clear()
+        elif ok:
             parsed_rows.append((line, values))
     return parsed_rows
 
@@ -146,24 +184,28 @@ class EnterpriseFile:
     skipped: list[Skipped]
 
 
+def _not_in_future(line: int, values: dict[str, Any], issues: _Collector) -> None:
+    established: date = values["established_on"]
+    if established > date.today():
+        issues.add(
+            line,
+            "established_on",
+            f"成立日期 {established} 晚于今天，请核对",
+            f"established_on {established} is in the future; check it",
+        )
+
+
 def read_enterprise_file(path: Path | str) -> EnterpriseFile:
-    """Read and validate an object library; raise `DataFileError` listing every problem."""
+    """Read and validate an object library; raise `DataFileError` listing its problems."""
     table = read_table(Path(path), ENTERPRISE_COLUMN_NAMES)
     issues = _Collector(table, ENTERPRISE_COLUMN_NAMES)
     _check_header(table, ENTERPRISE_REQUIRED, issues)
     issues.raise_if_any()
     skipped: list[Skipped] = []
-    rows = _parse_rows(table, ENTERPRISE_PARSERS, ENTERPRISE_REQUIRED, issues, skipped)
-    today = date.today()
-    for line, values in rows:
-        established: date = values["established_on"]
-        if established > today:
-            issues.add(
-                line,
-                "established_on",
-                f"成立日期 {established} 晚于今天，请核对",
-                f"established_on {established} is in the future; check it",
-            )
+    lengths = column_chars()["enterprises"]
+    rows = _parse_rows(
+        table, ENTERPRISE_PARSERS, ENTERPRISE_REQUIRED, issues, lengths, _not_in_future, skipped
+    )
     issues.raise_if_any()
     return EnterpriseFile([Enterprise(**values) for _, values in rows], skipped)
 
@@ -171,6 +213,21 @@ def read_enterprise_file(path: Path | str) -> EnterpriseFile:
 def read_enterprises(path: Path | str) -> list[Enterprise]:
     """The live enterprises of an object library (rows 注销, 吊销, ... left out)."""
     return read_enterprise_file(path).enterprises
+
+
+def _known_recusals(enterprise_ids: set[str] | frozenset[str]) -> RowCheck:
+    def check(line: int, values: dict[str, Any], issues: _Collector) -> None:
+        for code in values.get("recusals", ()):
+            if code not in enterprise_ids:
+                issues.add(
+                    line,
+                    "recusals",
+                    f"回避名单中的企业“{code}”不在检查对象名录库中，请核对统一社会信用代码",
+                    f"recusal names enterprise '{code}', which is not in the object "
+                    "library; check the credit code",
+                )
+
+    return check
 
 
 def read_inspectors(
@@ -185,18 +242,9 @@ def read_inspectors(
     issues = _Collector(table, OFFICER_COLUMN_NAMES)
     _check_header(table, OFFICER_REQUIRED_COLUMNS, issues)
     issues.raise_if_any()
-    rows = _parse_rows(table, OFFICER_PARSERS, OFFICER_REQUIRED, issues)
-    if enterprise_ids is not None:
-        for line, values in rows:
-            for code in values.get("recusals", ()):
-                if code not in enterprise_ids:
-                    issues.add(
-                        line,
-                        "recusals",
-                        f"回避名单中的企业“{code}”不在检查对象名录库中，请核对统一社会信用代码",
-                        f"recusal names enterprise '{code}', which is not in the object "
-                        "library; check the credit code",
-                    )
+    check = _known_recusals(enterprise_ids) if enterprise_ids is not None else None
+    lengths = column_chars()["officers"]
+    rows = _parse_rows(table, OFFICER_PARSERS, OFFICER_REQUIRED, issues, lengths, check)
     issues.raise_if_any()
     officers = []
     for _, values in rows:

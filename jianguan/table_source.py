@@ -5,7 +5,8 @@ header row is the first of the first 10 rows that holds two known column names (
 above it is skipped), columns we do not read are dropped, and each data row comes keyed by
 our column name with stripped text and the physical line (or sheet row) a regulator sees in
 a text editor or Excel. Rows are read as they are consumed, so a large file is never held
-whole in memory as text.
+whole in memory as text; past MAX_ROWS records, or an .xlsx past its unpack limits
+(jianguan/import_limits.py), the file is refused with a message that says how to split it.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jianguan import import_limits as limits
 from jianguan.errors import DataFileError, FileIssue
+from jianguan.import_limits import PartTooLarge, too_large_messages, too_many_rows_messages
 from jianguan.registry_columns import ColumnNames
 from jianguan.text_encoding import detect_encoding
 from jianguan.xlsx_rows import sheet_rows
+from jianguan.zip_budget import open_checked
 
 HEADER_SEARCH_ROWS = 10
 
@@ -108,7 +112,11 @@ def _header(
 def _rows(
     path: Path, records: Iterable[tuple[int, list[str]]], index: list[tuple[int, str]], width: int
 ) -> Iterator[Row]:
+    count = 0
     for line, cells in records:
+        count += 1  # blank records too: a million empty lines cost time as well
+        if count > limits.MAX_ROWS:
+            raise _issue(path, line, *too_many_rows_messages())
         values = {column: cells[i].strip() if i < len(cells) else "" for i, column in index}
         if not any(values.values()):
             continue  # blank rows, and numbered empty rows, end many exported sheets
@@ -167,7 +175,9 @@ def _unreadable(path: Path, row: int) -> DataFileError:
 
 def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
     try:
-        book = zipfile.ZipFile(path)
+        book = open_checked(path)
+    except PartTooLarge as err:
+        raise _issue(path, 0, *too_large_messages(err)) from None
     except (zipfile.BadZipFile, OSError):
         raise _unreadable(path, 0) from None
     return _sheet_rows(path, book)
@@ -180,6 +190,8 @@ def _sheet_rows(path: Path, book: zipfile.ZipFile) -> Iterator[tuple[int, list[s
             yield row, cells
     except DataFileError:
         raise
+    except PartTooLarge as err:
+        raise _issue(path, row, *too_large_messages(err)) from None
     except Exception:  # a damaged part fails in many ways: zip, XML, a bad index or number
         raise _unreadable(path, row) from None
     finally:

@@ -9,7 +9,10 @@ spurious ".0", booleans true/false, date-formatted numbers as ISO dates. openpyx
 decides which formats are dates and converts Excel serial days, so we agree with it.
 
 No DTD is accepted: a workbook never needs one, and refusing it is simpler than trusting
-expat's amplification limits with an entity bomb.
+expat's amplification limits with an entity bomb. Every part is read through the unpack
+budget of jianguan/zip_budget.py, and no row or shared string may run past
+XLSX_ELEMENT_BYTES of XML (jianguan/import_limits.py), so a crafted part is refused before
+the parser holds it.
 """
 
 from __future__ import annotations
@@ -19,8 +22,12 @@ import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
-from typing import IO
-from xml.etree.ElementTree import Element, iterparse
+from typing import cast
+from xml.etree.ElementTree import Element, XMLPullParser
+
+from jianguan import import_limits as limits
+from jianguan.import_limits import PartTooLarge
+from jianguan.zip_budget import Budget, CountedPart
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -37,20 +44,51 @@ class UnreadableSheet(ValueError):
         self.row = row
 
 
-def _elements(source: IO[bytes], tag: str) -> Iterator[Element]:
-    """Each finished `tag` element, emptied once used. (Only end events: asking for start
-    events too, to drop used rows from their parent, doubles the parser's Python work; an
-    emptied row is a few dozen bytes.)"""
-    head = source.peek(4096)[:4096] if hasattr(source, "peek") else b""
-    if b"<!DOCTYPE" in head.upper():
-        raise UnreadableSheet("a document type declaration (DTD) is not allowed")
-    for _event, element in iterparse(source, events=("end",)):
+_DOCTYPE = b"<!DOCTYPE"
+_CHUNK = 1 << 16
+
+
+def _ends(source: CountedPart, marks: frozenset[str]) -> Iterator[Element]:
+    """Each finished element of the part. At most XLSX_ELEMENT_BYTES of XML may pass
+    between two elements tagged `marks` (rows, string items): a crafted part is refused
+    there, not held by the parser. (Only end events: asking for start events too, to drop
+    used rows from their parent, doubles the parser's Python work; an emptied row is a few
+    dozen bytes.)"""
+    parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
+    since = 0
+    tail = b""
+    while chunk := source.read(_CHUNK):
+        # "<" is escaped in text and Excel writes no CDATA, so this is a declaration.
+        if _DOCTYPE in tail + chunk[: len(_DOCTYPE)] or _DOCTYPE in chunk:
+            raise UnreadableSheet("a document type declaration (DTD) is not allowed")
+        tail = chunk[-len(_DOCTYPE) :]
+        parser.feed(chunk)
+        since += len(chunk)
+        for element in _finished(parser):
+            if element.tag in marks:
+                since = 0
+            yield element
+        if since > limits.XLSX_ELEMENT_BYTES:
+            raise PartTooLarge(source.name, limits.XLSX_ELEMENT_BYTES, "element")
+    parser.close()
+    yield from _finished(parser)
+
+
+def _finished(parser: XMLPullParser[Element]) -> Iterator[Element]:
+    # Only end events were asked for: each event's object is the finished element.
+    for event in parser.read_events():
+        yield cast(tuple[str, Element], event)[1]
+
+
+def _elements(source: CountedPart, tag: str) -> Iterator[Element]:
+    """Each finished `tag` element, emptied once used."""
+    for element in _ends(source, frozenset((tag,))):
         if element.tag == tag:
             yield element
             element.clear()
 
 
-def _first_sheet(book: zipfile.ZipFile) -> str:
+def _first_sheet(book: Budget) -> str:
     with book.open("xl/workbook.xml") as source:
         sheet = next(_elements(source, f"{MAIN}sheet"), None)
         if sheet is None:
@@ -66,8 +104,8 @@ def _first_sheet(book: zipfile.ZipFile) -> str:
     raise UnreadableSheet("the workbook's first sheet has no part")
 
 
-def _shared_strings(book: zipfile.ZipFile) -> list[str]:
-    if "xl/sharedStrings.xml" not in book.namelist():
+def _shared_strings(book: Budget) -> list[str]:
+    if "xl/sharedStrings.xml" not in book.book.namelist():
         return []
     strings: list[str] = []
     with book.open("xl/sharedStrings.xml") as source:
@@ -87,19 +125,19 @@ def _text_of(element: Element) -> str:
     return "".join(parts)
 
 
-def _date_styles(book: zipfile.ZipFile) -> tuple[frozenset[int], bool]:
+def _date_styles(book: Budget) -> tuple[frozenset[int], bool]:
     """Indexes of cell styles whose number format shows a date; the workbook's 1904 flag."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
     with book.open("xl/workbook.xml") as source:
         pr = next(_elements(source, f"{MAIN}workbookPr"), None)
         date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
-    if "xl/styles.xml" not in book.namelist():
+    if "xl/styles.xml" not in book.book.namelist():
         return frozenset(), date1904
     formats: dict[int, str] = dict(BUILTIN_FORMATS)
     dated: set[int] = set()
     with book.open("xl/styles.xml") as source:
-        for _event, element in iterparse(source, events=("end",)):
+        for element in _ends(source, frozenset((f"{MAIN}numFmt", f"{MAIN}xf"))):
             if element.tag == f"{MAIN}numFmt":
                 formats[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
             elif element.tag == f"{MAIN}cellXfs":
@@ -144,10 +182,12 @@ def _number(text: str, dated: bool, epoch: datetime) -> str:
     return text
 
 
-def sheet_rows(book: zipfile.ZipFile) -> Iterator[tuple[int, list[str]]]:
-    """Every row of the first sheet that has cells, with its 1-based sheet row number."""
+def sheet_rows(zipped: zipfile.ZipFile) -> Iterator[tuple[int, list[str]]]:
+    """Every row of the first sheet, with its 1-based sheet row number. The zip's directory
+    is checked first (zip_budget.open_checked); raises PartTooLarge past a limit."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
+    book = Budget(zipped)
     strings = _shared_strings(book)
     dated, date1904 = _date_styles(book)
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900

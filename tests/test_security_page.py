@@ -96,7 +96,7 @@ def test_the_counts_at_the_top_are_the_tables() -> None:
         f"{counts['gap']} known gaps",
         f"{counts['n/a']} not applicable",
         f"{counts['pending']} pending",
-        f"{pending_rows} rows pending on helper branches",
+        f"{pending_rows} row{'' if pending_rows == 1 else 's'} pending on helper branches",
     )
     for phrase in expected:
         assert phrase in text, f"the page's summary should say {phrase}"

@@ -1,16 +1,9 @@
 """Every reader a user feeds files to, fuzzed with a small budget (issue 14): no input
 crashes it or takes more than 5 s or 500 MB; each is read or refused with a message.
 benchmarks/fuzz_readers.py runs the large budget and prints the counts per reader.
-
-The registry's .xlsx reader is hardened on a branch of its own (zip-bomb refusal, bounded
-problems: jianguan/import_limits.py). Until that lands, its fuzz tests are expected to find
-what it fixes (a shared-string index past the table raised IndexError from openpyxl; a 2 GiB
-zip bomb ran past 30 s at 2.7 GB) and are marked so; once it has landed they are strict.
 """
 
 from __future__ import annotations
-
-import importlib.util
 
 import pytest
 
@@ -19,7 +12,6 @@ from tests.attack.xlsx_craft import billion_laughs, huge_shared_string, many_col
 
 pytestmark = pytest.mark.slow
 
-IMPORTER_HARDENED = importlib.util.find_spec("jianguan.import_limits") is not None
 BUDGET = {  # inputs per reader here: a few seconds each on a busy machine
     "enterprises.csv": 150,
     "inspectors.csv": 150,
@@ -30,16 +22,9 @@ BUDGET = {  # inputs per reader here: a few seconds each on a busy machine
     "rule file (rules check)": 40,
     "plan.json (plan verify)": 100,
 }
-NOT_YET = pytest.mark.xfail(
-    not IMPORTER_HARDENED, reason="the importer's hardening branch has not landed", strict=False
-)
 
 
-def _param(name: str) -> object:
-    return pytest.param(name, marks=NOT_YET) if name.endswith(".xlsx") else name
-
-
-@pytest.mark.parametrize("name", [_param(n) for n in BUDGET])
+@pytest.mark.parametrize("name", list(BUDGET))
 def test_no_input_crashes_the_reader_or_runs_over(name: str) -> None:
     counts = fuzz_reader(READERS[name], BUDGET[name], seconds=60)
     assert counts.tried >= min(BUDGET[name], 20), counts.line()
@@ -53,11 +38,6 @@ def test_mutants_also_get_through_where_the_format_allows() -> None:
         assert fuzz_reader(READERS[name], 60, seconds=60).outcomes["accepted"] > 0, name
 
 
-@pytest.mark.skipif(
-    not IMPORTER_HARDENED,
-    reason="the importer's hardening branch has not landed: today the bombs run to the 30 s "
-    "stop (benchmarks/fuzz_readers.py --big prints them)",
-)
 def test_crafted_big_workbooks_are_refused_within_the_limits() -> None:
     results = big_inputs_run(
         {
