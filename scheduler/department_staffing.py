@@ -5,7 +5,8 @@ departments), the departments no longer interact: an officer serves exactly one 
 so the daily cap, the availability and the running load of each officer are decided inside
 one of these sub-problems and nowhere else. They can therefore be solved in any order, in
 parallel processes or on a cluster, and put together without re-checking anything between
-them. Days are solved in date order because the flow evens load against the days before.
+them. Days are solved in date order because the flow evens load against the days before;
+the zones also look at the days after (`Outlook`), which the day model has already fixed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from scheduler.day_zones import Outlook
 from scheduler.draw import check_seed
 from scheduler.keyed_cost import KeyedCost
 from scheduler.region_problem import OfficerSlot
@@ -42,11 +44,19 @@ def staff_department(task: StaffingTask) -> StaffingResult:
     cost = KeyedCost(check_seed(task.seed), task.task_id, PRF_BITS)
     loads: dict[str, int] = {}
     result = StaffingResult(task.department, {}, [], 0)
+    outlook = Outlook(task.days, task.per_day, task.officers, task.per_department)
     for t, todays in enumerate(task.per_day):
         day = task.days[t]
         available = [o for o in task.officers if day not in o.unavailable]
         staffed = staff_day(
-            day, task.department, todays, available, loads, task.per_department, cost
+            day,
+            task.department,
+            todays,
+            available,
+            loads,
+            task.per_department,
+            cost,
+            outlook.ahead(t),
         )
         result.travel_places += staffed.travel_arcs
         result.short.extend((eid, t) for eid in staffed.short)

@@ -9,7 +9,7 @@ interchangeable, so they share one *pool* node:
     source → officer     one unit arc per inspection the officer may still do today, the k-th
                          costing LOAD·(load so far + k): convex, so load evens out
     officer → pool d     capacity min(cap, |pool d|); cost TRAVEL when the officer's zone today
-                         (see `day_zones`) is not d, plus a seeded PRF
+                         (`scheduler.day_zones`) is not d, plus a seeded PRF
     officer → special    an inspection some available officer recuses from keeps its own node;
                          capacity 1, no arc from a recusing officer, the same costs
     pool d → sink        capacity per_department · |pool d|; special → sink: per_department
@@ -37,12 +37,13 @@ the inputs and seed only, never on solver luck.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from ortools.graph.python import min_cost_flow
 
+from scheduler.day_zones import day_zones
 from scheduler.keyed_cost import KeyedCost
 from scheduler.region_problem import OfficerSlot
 
@@ -66,48 +67,6 @@ def weights(nodes: int, largest_unit: int) -> tuple[int, int]:
             f"team flow of {nodes} nodes and loads up to {largest_unit} exceeds the cost range"
         )
     return load, travel
-
-
-def day_zones(
-    department: str,
-    day: date,
-    inspections: Sequence[tuple[str, str]],
-    officers: Sequence[OfficerSlot],
-    per_department: int,
-    cost: KeyedCost,
-) -> dict[str, str]:
-    """The district each officer works in today (片区): home, unless home has more officers
-    than work and another district has less — then whole officers, in seeded order, are lent
-    to the districts short of staff, largest shortage first. The flow then prefers officers
-    whose zone is the inspection's district, so an officer's day stays in one district."""
-    demand: dict[str, int] = {}
-    for _eid, district in inspections:
-        demand[district] = demand.get(district, 0) + per_department
-    supply: dict[str, int] = {}
-    for o in officers:
-        supply[o.district] = supply.get(o.district, 0) + min(o.cap, len(inspections))
-    zone = {o.id: o.district for o in officers}
-    short = {d: n - supply.get(d, 0) for d, n in demand.items() if n > supply.get(d, 0)}
-    if not short:
-        return zone
-    iso = day.isoformat()
-    spare = sorted(
-        (o for o in officers if supply[o.district] - demand.get(o.district, 0) > 0),
-        key=lambda o: (cost("zone", department, iso, o.id), o.id),
-    )
-    for o in spare:
-        if not short:
-            break
-        cap = min(o.cap, len(inspections))
-        if supply[o.district] - demand.get(o.district, 0) < cap:
-            continue  # lending this officer would leave home short
-        target = max(sorted(short), key=lambda d: short[d])
-        zone[o.id] = target
-        supply[o.district] -= cap
-        short[target] -= cap
-        if short[target] <= 0:
-            del short[target]
-    return zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +105,8 @@ def _split(
     officers: Sequence[OfficerSlot],
     per_department: int,
     cost: KeyedCost,
+    loads: dict[str, int],
+    ahead: Mapping[str, int] | None,
 ) -> _Day:
     iso = day.isoformat()
     recused = {eid for o in officers for eid in o.recusals}
@@ -158,7 +119,7 @@ def _split(
             pools.setdefault(district, []).append(eid)
     for members in pools.values():
         members.sort(key=lambda e: (cost("order", department, iso, e), e))
-    zone = day_zones(department, day, inspections, officers, per_department, cost)
+    zone = day_zones(department, day, inspections, officers, per_department, cost, loads, ahead)
     return _Day(
         iso, department, per_department, officers, zone, pools, specials, len(inspections), {}
     )
@@ -298,15 +259,17 @@ def staff_day(
     loads: dict[str, int],
     per_department: int,
     cost: KeyedCost,
+    ahead: Mapping[str, int] | None = None,
 ) -> DayStaffing:
     """Pick `per_department` distinct officers for every inspection of `day`, or report it short.
 
-    `officers` are the department's qualified officers available on `day`; `loads` (inspections
-    already given to each officer on earlier days) is updated in place.
+        `officers` are the department's qualified officers available on `day`; `loads` (inspections
+        already given to each officer on earlier days) is updated in place; `ahead` (expected
+    further load per officer, `scheduler.day_zones.Outlook`) lets the zones look past today.
     """
     if not inspections:
         return DayStaffing({}, [], 0)
-    split = _split(department, day, inspections, officers, per_department, cost)
+    split = _split(department, day, inspections, officers, per_department, cost, loads, ahead)
     staffed = _solve(split, loads, cost, cross_zone=False)
     if staffed.short:
         staffed = _solve(split, loads, cost, cross_zone=True)

@@ -149,6 +149,32 @@ def test_travel_prefers_home_district_officers() -> None:
             assert all(home[o] == where[i["enterprise_id"]] for o in team)
 
 
+def test_officers_are_lent_whole_to_even_load_between_a_busy_and_a_quiet_district() -> None:
+    busy, quiet = "360102", "360103"
+    firms = f.enterprises(24, districts=(busy, busy, busy, quiet))  # 18 busy, 6 quiet
+    staff = f.officers(4, "SCJG", ["food"], districts=(busy, quiet)) + f.officers(
+        4, "SW", ["tax"], districts=(busy, quiet)
+    )
+    doc = _plan(firms, staff, f.task())
+    assert len(doc["inspections"]) == 24
+    # each officer still works in one district a day
+    assert doc["quality"]["districts_per_officer_day"] == 1.0
+    load = Counter(o for i in doc["inspections"] for team in i["team"].values() for o in team)
+    home = {o.id: o.district for o in staff}
+    for dept in ("SCJG", "SW"):
+        mine = [load[o.id] for o in staff if o.department == dept]
+        # at home only, the busy district's officers would do 18 each and the quiet one's 6
+        assert max(mine) - min(mine) <= 2, (dept, mine)
+    away = sum(
+        home[o] != next(e.district for e in firms if e.id == i["enterprise_id"])
+        for i in doc["inspections"]
+        for team in i["team"].values()
+        for o in team
+    )
+    [region] = doc["report"]["regions"]
+    assert away == region["soft"]["team_places_outside_home_district"] > 0
+
+
 def test_planner_refuses_to_emit_a_plan_its_checker_rejects(monkeypatch) -> None:
     import pytest
 

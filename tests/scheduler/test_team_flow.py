@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.graph.python import min_cost_flow
 
+from scheduler.day_zones import day_zones
 from scheduler.draw import check_seed
 from scheduler.keyed_cost import KeyedCost
 from scheduler.region_problem import OfficerSlot
 from scheduler.team_flow import (
     PRF_BITS,
-    day_zones,
     deal_round_robin,
     staff_day,
     weights,
@@ -94,7 +94,7 @@ def days(draw):
 @given(days())
 def test_pools_reach_the_pairwise_optimum_and_teams_are_always_valid(day) -> None:
     inspections, officers, loads, per = day
-    zone = day_zones("SW", DAY, inspections, officers, per, COST)
+    zone = day_zones("SW", DAY, inspections, officers, per, COST, loads)
     reference = _pairwise(inspections, officers, loads, per, zone)
     running = dict(loads)
     staffed = staff_day(DAY, "SW", inspections, officers, running, per, COST)
