@@ -75,7 +75,8 @@ def _cookie(client: Any) -> str:
 
 
 def build_stage(db_url: str) -> Stage:
-    app = create_app(db_url, {"SECRET_KEY": SECRET})
+    # The plan to copy is generated through the web: its job needs a worker on PostgreSQL too.
+    app = create_app(db_url, {"SECRET_KEY": SECRET, "JOBS_IN_PROCESS": True})
     make_users(app)
     with tempfile.TemporaryDirectory(prefix="jg") as folder:  # short paths (audit object id)
         load_registry(app, Path(folder))
