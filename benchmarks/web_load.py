@@ -244,6 +244,7 @@ def reviewer(
     results: Results,
     go: threading.Barrier,
     seed: int,
+    without: frozenset[str] = frozenset(),
 ) -> None:
     rng = random.Random(seed)
     plan_ids = [first_plan]
@@ -253,14 +254,16 @@ def reviewer(
     step = rng.randrange(6)
     while time.monotonic() < until:
         plan = rng.choice(plan_ids)
-        route, path = [
+        pages = [
             ("plan list", "/plans/"),
             ("review page", f"/plans/{plan}"),
             ("api plans", "/api/plans"),
             ("api plan", f"/api/plans/{plan}"),
             ("api verify", f"/api/plans/{plan}/verify"),
             ("task page", f"/plans/tasks/{LOAD_TASKS[plan % PLAN_JOBS]}"),
-        ][step % 6]
+        ]
+        pages = [(r, p) for r, p in pages if r not in without]
+        route, path = pages[step % len(pages)]
         step += 1
         try:
             at, took, status, body = timed(browser, path)
@@ -444,6 +447,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120.0, help="how long clients browse")
     parser.add_argument("--think", type=float, default=1.0, help="seconds between clicks")
     parser.add_argument("--enterprises", type=int, default=DemoSize().enterprises)
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="ROUTE",
+        help='leave a route out of the browsing, e.g. --without "api verify" (to see its share)',
+    )
     parser.add_argument("--reset", action="store_true", help="drop the database's tables first")
     parser.add_argument(
         "--job-timeout", type=float, default=900.0, help="seconds to wait for the jobs"
@@ -498,7 +508,7 @@ def run(args: argparse.Namespace, url: str, port: int, plan_id: int, loads: dict
     threads = [
         threading.Thread(
             target=reviewer,
-            args=(b, plan_id, args.seconds, args.think, results, go, n),
+            args=(b, plan_id, args.seconds, args.think, results, go, n, frozenset(args.without)),
             daemon=True,
         )
         for n, b in enumerate(browsers)
