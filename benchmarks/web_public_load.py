@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,33 +28,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.web_client import HOST, free_port, percentile, wait_until_up
 from benchmarks.web_plan_store import build
 
-HOST = "127.0.0.1"
 SERVER = """
 import sys
 from web.app import create_app
 from web.serve import serve
 serve(create_app(sys.argv[1], {"SECRET_KEY": "bench"}), "127.0.0.1", int(sys.argv[2]))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_until_up(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
 
 
 def client(
@@ -86,11 +67,6 @@ def client(
             continue
         (firsts if n == 0 else out).append(time.perf_counter() - began)
     conn.close()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:

@@ -40,11 +40,14 @@ def content_sha256(plan: PlanRow) -> str:
     return sha256_of(body)
 
 
-def approval_is_stale(plan: PlanRow) -> bool:
-    """True when the plan changed after it was approved (its bytes or its recorded hash)."""
+def approval_is_stale(plan: PlanRow, content: str | None = None) -> bool:
+    """True when the plan changed after it was approved (its bytes or its recorded hash).
+    `content`: `content_sha256(plan)` when the caller has it already (it parses the plan)."""
     if plan.approved_plan_sha256 is None:
         return False
-    return plan.approved_plan_sha256 != plan.plan_sha256 or content_sha256(plan) != plan.plan_sha256
+    if plan.approved_plan_sha256 != plan.plan_sha256:
+        return True
+    return (content or content_sha256(plan)) != plan.plan_sha256
 
 
 def require_fresh_approval(plan: PlanRow) -> None:

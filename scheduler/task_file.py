@@ -6,28 +6,23 @@ reported as `file:line: message` using the YAML parser's node marks, in Chinese 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
     Strict,
-    ValidationError,
     field_validator,
     model_serializer,
     model_validator,
 )
 
-from jianguan.errors import DataFileError, FileIssue
-from jianguan.yaml_lines import line_index, line_of
-from jianguan.yaml_shape import shape_problem
+from jianguan.errors import DataFileError
+from jianguan.yaml_file import YamlFileKind, parse_model, read_text
 
 # YAML gives dates as `date` objects, but a quoted '2027-03-01' is a string: accept both.
 LooseDate = Annotated[date, Strict(False)]
@@ -158,33 +153,6 @@ class Task(_Strict):
         return self.model_dump(mode="json")
 
 
-@dataclass(frozen=True, slots=True)
-class _Msg:
-    zh: str
-    en: str
-
-
-_TYPE_ZH = {
-    "missing": "缺少必填项",
-    "extra_forbidden": "不认识的键，请检查拼写（允许的键见 formats.md §2）",
-    "date_type": "应为日期 YYYY-MM-DD",
-    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
-    "date_parsing": "应为日期 YYYY-MM-DD",
-    "int_type": "应为整数",
-    "float_type": "应为数字",
-    "string_type": "应为文本",
-    "list_type": "应为列表 [..]",
-    "dict_type": "应为映射 {键: 值}",
-    "literal_error": "取值不在允许范围内",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "too_short": "不能为空",
-    "string_too_short": "不能为空",
-    "string_pattern_mismatch": "格式不正确（部门代码应为大写字母，例如 SCJG）",
-    "model_type": "应为映射 {键: 值}",
-}
-
-
 class TaskFileError(DataFileError):
     """Problems in a task file: nothing was drawn or planned."""
 
@@ -195,76 +163,24 @@ class TaskFileError(DataFileError):
         return f"任务文件共有 {n} 处问题，未生成计划。请修正后重试。"
 
 
-def _message(err: Mapping[str, Any]) -> _Msg:
-    loc = ".".join(str(p) for p in err["loc"])
-    kind = str(err["type"])
-    en = f"{loc}: {err['msg']}" if loc else str(err["msg"])
-    zh_text = _TYPE_ZH.get(kind)
-    if kind == "value_error":
-        zh_text = "取值不合理：" + str(err["msg"]).removeprefix("Value error, ")
-    if zh_text is None:
-        zh_text = str(err["msg"])
-    zh = f"{loc}：{zh_text}" if loc else zh_text
-    return _Msg(zh, en)
+TASK_FILE = YamlFileKind(
+    noun_zh="任务文件",
+    noun_en="task file",
+    not_mapping_zh="任务文件应为一个映射（键: 值）",
+    not_mapping_en="task file must be a mapping",
+    error=TaskFileError,
+    extra_zh={
+        "extra_forbidden": "不认识的键，请检查拼写（允许的键见 formats.md §2）",
+        "string_pattern_mismatch": "格式不正确（部门代码应为大写字母，例如 SCJG）",
+    },
+)
 
 
 def parse_task(text: str, file: str = "task.yaml") -> Task:
-    """Validate task.yaml text; raise `DataFileError` listing every problem with its line."""
-    shape = shape_problem(text)
-    if shape is not None:
-        raise TaskFileError([FileIssue(file, shape.line, "", shape.zh, shape.en)])
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise TaskFileError(
-            [
-                FileIssue(
-                    file,
-                    line,
-                    "",
-                    f"YAML 语法错误：{exc}；请检查缩进和冒号",
-                    f"YAML syntax error: {exc}; check indentation and colons",
-                )
-            ]
-        ) from None
-    if not isinstance(data, dict) or root is None:
-        raise TaskFileError(
-            [
-                FileIssue(
-                    file, 1, "", "任务文件应为一个映射（键: 值）", "task file must be a mapping"
-                )
-            ]
-        )
-    lines = line_index(root)
-    try:
-        return Task.model_validate(data)
-    except ValidationError as exc:
-        issues = []
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
-            msg = _message({**err, "loc": loc})
-            issues.append(FileIssue(file, line_of(loc, lines), "", msg.zh, msg.en))
-        raise TaskFileError(issues) from None
+    """Validate task.yaml text; raise `TaskFileError` listing every problem with its line."""
+    return parse_model(text, file, Task, TASK_FILE)
 
 
 def read_task(path: Path | str) -> Task:
     """Read and validate a task.yaml file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaskFileError(
-            [
-                FileIssue(
-                    str(p),
-                    1,
-                    "",
-                    f"无法读取任务文件：{exc}；请检查路径和 UTF-8 编码",
-                    f"cannot read the task file: {exc}; check the path and UTF-8 encoding",
-                )
-            ]
-        ) from None
-    return parse_task(text, str(p))
+    return parse_task(*read_text(path, TASK_FILE))

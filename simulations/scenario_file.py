@@ -9,18 +9,15 @@ the task file's own YAML line index (scheduler.task_file) so both files report a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     Strict,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -28,8 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from jianguan.divisions import UnknownDivisionError, resolve_districts
 from jianguan.errors import FileIssue, JianguanError
-from jianguan.yaml_lines import line_index, line_of
-from jianguan.yaml_shape import shape_problem
+from jianguan.yaml_file import YamlFileKind, parse_model, read_text
 
 LooseDate = Annotated[date, Strict(False)]
 Ratio = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -159,102 +155,21 @@ class ScenarioFile(_Strict):
         return self.model_dump(mode="json")
 
 
-_TYPE_ZH = {
-    "missing": "缺少必填项",
-    "extra_forbidden": "不认识的键，请检查拼写（允许的键见 formats.md §7）",
-    "int_type": "应为整数",
-    "float_type": "应为数字",
-    "bool_type": "应为 true 或 false",
-    "string_type": "应为文本",
-    "list_type": "应为列表 [..]",
-    "dict_type": "应为映射 {键: 值}",
-    "model_type": "应为映射 {键: 值}",
-    "literal_error": "取值不在允许范围内",
-    "greater_than_equal": "数值过小",
-    "greater_than": "数值过小",
-    "less_than_equal": "数值过大",
-    "string_too_short": "不能为空",
-    "string_too_long": "过长",
-    "date_type": "应为日期 YYYY-MM-DD",
-    "date_parsing": "应为日期 YYYY-MM-DD",
-    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
-}
-
-
-def _issue(file: str, line: int, err: Mapping[str, Any]) -> FileIssue:
-    loc = ".".join(str(p) for p in err["loc"])
-    kind = str(err["type"])
-    en = f"{loc}: {err['msg']}" if loc else str(err["msg"])
-    if kind == "bilingual":  # our own validators give both languages
-        zh_text = str(err["ctx"]["zh"])
-    elif kind == "value_error":
-        zh_text = "取值不合理：" + str(err["msg"]).removeprefix("Value error, ")
-    else:
-        zh_text = _TYPE_ZH.get(kind, str(err["msg"]))
-    zh = f"{loc}：{zh_text}" if loc else zh_text
-    return FileIssue(file, line, "", zh, en)
+SCENARIO_FILE = YamlFileKind(
+    noun_zh="情景文件",
+    noun_en="scenario file",
+    not_mapping_zh="情景文件应为一个映射（键: 值），格式见 formats.md §7",
+    not_mapping_en="a scenario file must be a mapping (key: value); see formats.md §7",
+    error=ScenarioFileError,
+    extra_zh={"extra_forbidden": "不认识的键，请检查拼写（允许的键见 formats.md §7）"},
+)
 
 
 def parse_scenario(text: str, file: str = "scenario.yaml") -> ScenarioFile:
     """Validate scenario.yaml text; raise `ScenarioFileError` listing every problem with its line."""
-    shape = shape_problem(text)
-    if shape is not None:
-        raise ScenarioFileError([FileIssue(file, shape.line, "", shape.zh, shape.en)])
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise ScenarioFileError(
-            [
-                FileIssue(
-                    file,
-                    line,
-                    "",
-                    f"YAML 语法错误：{exc}；请检查缩进和冒号",
-                    f"YAML syntax error: {exc}; check indentation and colons",
-                )
-            ]
-        ) from None
-    if not isinstance(data, dict) or root is None:
-        raise ScenarioFileError(
-            [
-                FileIssue(
-                    file,
-                    1,
-                    "",
-                    "情景文件应为一个映射（键: 值），格式见 formats.md §7",
-                    "a scenario file must be a mapping (key: value); see formats.md §7",
-                )
-            ]
-        )
-    lines = line_index(root)
-    try:
-        return ScenarioFile.model_validate(data)
-    except ValidationError as exc:
-        issues = []
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
-            issues.append(_issue(file, line_of(loc, lines), {**err, "loc": loc}))
-        raise ScenarioFileError(issues) from None
+    return parse_model(text, file, ScenarioFile, SCENARIO_FILE)
 
 
 def read_scenario(path: Path | str) -> ScenarioFile:
     """Read and validate a scenario.yaml file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioFileError(
-            [
-                FileIssue(
-                    str(p),
-                    1,
-                    "",
-                    f"无法读取情景文件：{exc}；请检查路径和 UTF-8 编码",
-                    f"cannot read the scenario file: {exc}; check the path and UTF-8 encoding",
-                )
-            ]
-        ) from None
-    return parse_scenario(text, str(p))
+    return parse_scenario(*read_text(path, SCENARIO_FILE))

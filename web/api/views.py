@@ -9,6 +9,7 @@ then; to them an unpublished plan does not exist (404).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, date
 from pathlib import Path
@@ -29,6 +30,7 @@ from web.core.access import EVERYONE, allow, public
 from web.core.db_session import db
 from web.core.i18n import short_language
 from web.core.json_body import BodyError, json_body
+from web.core.render_cache import RenderCache
 from web.plans.check import verify_cached
 from web.plans.views import VIEWERS as PLAN_PAGE_ROLES
 
@@ -103,7 +105,18 @@ def plan(plan_id: int) -> Response | tuple[Response, int]:
     row = _plan(plan_id)
     if row is None:
         return _error(404, f"计划 {plan_id} 不存在。", f"Plan {plan_id} does not exist.")
-    return jsonify(**_summary(row), document=document_of(row))
+    summary = _summary(row)
+    # The document is a multi-megabyte JSON string that never changes: its reply is encoded
+    # once per stored bytes and summary (state, approval, publication), not on every call.
+    stored = hashlib.sha256(row.document.encode("utf-8")).hexdigest()
+    cache: RenderCache[bytes] = current_app.extensions.setdefault(
+        "jianguan_api_plan_cache", RenderCache(capacity=32)
+    )
+    body = cache.get_or_render(
+        ("api-plan", row.id, stored, tuple(summary.items())),
+        lambda: jsonify(**summary, document=document_of(row)).get_data(),
+    )
+    return Response(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
 
 
 @api.get("/plans/<int:plan_id>/verify")

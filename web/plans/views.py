@@ -20,13 +20,14 @@ from rules.versions.decided_registry import decided_enterprises
 from scheduler import lifecycle
 from scheduler.filing import filed_plan, plan_filing_html, plan_list_workbook
 from scheduler.pdf_render import PRINTED_LIST_LIMIT
-from scheduler.plan_review import build_review, task_of
+from scheduler.plan_review import task_of
 from scheduler.plan_state import STATUS_NAMES, approval_is_stale, require_fresh_approval
 from web.core.access import allow
 from web.core.db_session import db
 from web.core.downloads import attachment, cached_pdf, pdf_apart
 from web.core.i18n import short_language
 from web.extensions import store_of
+from web.plans.review_cache import review_body
 
 plans = Blueprint("plans", __name__, template_folder="templates", url_prefix="/plans")
 
@@ -68,12 +69,13 @@ def index() -> str:
 @allow(*VIEWERS)
 def review(plan_id: int) -> str:
     plan = _plan(plan_id)
-    view = build_review(db(), plan)
+    body = review_body(plan)  # the plan part, the same for every reader: rendered once
     officers = db().scalars(select(OfficerRow.id).order_by(OfficerRow.id)).all()
     return render_template(
         "plan_review.html",
-        r=view,
-        stale=approval_is_stale(plan),
+        p=plan,
+        body=body,
+        stale=approval_is_stale(plan, body.content_sha256),
         officer_ids=officers,
     )
 
