@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import select as io_select
 import signal
 import subprocess
 import sys
@@ -147,7 +148,11 @@ def test_a_killed_workers_job_is_rerun_to_the_same_plan(
         text=True,
     )
     try:
-        assert hanging.stdout is not None and hanging.stdout.readline().strip() == "running"
+        assert hanging.stdout is not None
+        # A deadline, so a worker that never reaches the job fails the test instead of hanging it.
+        ready, _, _ = io_select.select([hanging.stdout], [], [], 60)
+        assert ready, f"the worker never ran the job (state {_row(store, job_id).state})"
+        assert hanging.stdout.readline().strip() == "running"
         assert _row(store, job_id).state == "running"
         os.kill(hanging.pid, signal.SIGKILL)  # no clean-up runs: the row stays "running"
         hanging.wait(10)
