@@ -46,16 +46,18 @@ def _fresh_pg(worker: str) -> str:
     return url
 
 
-def empty_database(backend: str, tmp_path: Path) -> str:
+def empty_database(backend: str, tmp_path: Path, own: str = "") -> str:
     """The URL of an empty database on `backend` ("sqlite" or "postgresql"; skipped, or
-    failed under JIANGUAN_REQUIRE_PG, when PostgreSQL is not configured)."""
+    failed under JIANGUAN_REQUIRE_PG, when PostgreSQL is not configured). On PostgreSQL the
+    database is shared by the tests of one xdist worker, unless `own` names one apart."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     if not PG_URL:
         if os.environ.get("JIANGUAN_REQUIRE_PG"):
             pytest.fail("JIANGUAN_REQUIRE_PG is set but JIANGUAN_TEST_PG_URL is not")
         pytest.skip("PostgreSQL not configured (set JIANGUAN_TEST_PG_URL)")
-    return _fresh_pg(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return _fresh_pg(f"{worker}_{own}" if own else worker)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

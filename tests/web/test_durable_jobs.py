@@ -25,10 +25,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from jianguan import job_queue
-from jianguan.db import Store
+from jianguan.db import Store, open_store
 from jianguan.job_worker import JobContext, JobKind, Worker
 from jianguan.models import JobRow, PlanRow
 from simulations.job_kinds import KINDS
+from tests.conftest import empty_database
 from tests.web.flows import (
     PASSWORD,
     TASK_ID,
@@ -50,6 +51,15 @@ SEED = "cd" * 16
 def _app(store: Store) -> Flask:
     """An app without its own worker: the tests decide who runs the jobs."""
     return create_app(store.url, {**TEST_CONFIG, "JOBS_IN_PROCESS": False})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A database of these tests' own: the in-process workers of earlier tests' apps poll
+    the shared one for up to IDLE_EXIT_S, and these tests decide which worker runs a job."""
+    opened = open_store(empty_database(request.param, tmp_path, own="jobs"))
+    yield opened
+    opened.dispose()
 
 
 @pytest.fixture
