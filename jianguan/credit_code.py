@@ -66,19 +66,31 @@ def check_credit_code(code: str) -> str:
             f"credit code '{code}' has spaces or lower-case letters; "
             "use the 18 upper-case characters",
         )
+    if code.isascii() and " " not in code and "-" not in code:
+        # stdnum's compact() leaves such text as it is, so its verdict is known without the
+        # call: a wrong length, or (18 characters, not well-formed) a malformed code.
+        raise _wrong_length(code) if len(code) != 18 else _malformed(code)
     try:
         uscc.validate(code)
     except InvalidLength:
-        raise CellError(
-            f"统一社会信用代码“{code}”应为 18 位，实际 {len(code)} 位",
-            f"credit code '{code}' must have 18 characters, it has {len(code)}",
-        ) from None
+        raise _wrong_length(code) from None
     except InvalidChecksum:
         raise _wrong_check(code, uscc.calc_check_digit(code[:17])) from None
     except (InvalidFormat, InvalidComponent):
-        raise CellError(
-            f"统一社会信用代码“{code}”格式错误：前 8 位应为数字，其余不得含 I、O、S、V、Z，请核对代码",
-            f"credit code '{code}' is malformed: the first 8 characters must be digits and "
-            "the rest may not contain I, O, S, V or Z; check the code",
-        ) from None
+        raise _malformed(code) from None
     return code
+
+
+def _wrong_length(code: str) -> CellError:
+    return CellError(
+        f"统一社会信用代码“{code}”应为 18 位，实际 {len(code)} 位",
+        f"credit code '{code}' must have 18 characters, it has {len(code)}",
+    )
+
+
+def _malformed(code: str) -> CellError:
+    return CellError(
+        f"统一社会信用代码“{code}”格式错误：前 8 位应为数字，其余不得含 I、O、S、V、Z，请核对代码",
+        f"credit code '{code}' is malformed: the first 8 characters must be digits and "
+        "the rest may not contain I, O, S, V or Z; check the code",
+    )

@@ -47,12 +47,19 @@ class _Collector:
         self.names = names
         self.issues: list[FileIssue] = []
         self.more = 0  # problems past MAX_PROBLEMS: counted, not kept
+        # Asked once per problem: a file of a million bad rows asks it millions of times.
+        self._shown: dict[str, str] = {}
+        self._chinese = any(not name.isascii() for name in table.written.values())
 
     def shown(self, column: str) -> str:
-        if column in self.table.written:
-            return self.table.written[column]
-        chinese = any(not name.isascii() for name in self.table.written.values())
-        return self.names.chinese[column] if chinese else column
+        name = self._shown.get(column)
+        if name is None:
+            if column in self.table.written:
+                name = self.table.written[column]
+            else:
+                name = self.names.chinese[column] if self._chinese else column
+            self._shown[column] = name
+        return name
 
     def add(self, line: int, column: str, zh: str, en: str) -> None:
         if len(self.issues) < limits.MAX_PROBLEMS:
@@ -90,9 +97,7 @@ class Skipped:
 RowCheck = Callable[[int, dict[str, Any], _Collector], None]
 
 
-def _too_long(text: str, limit: int, shown: str) -> tuple[str, str] | None:
-    if len(text) <= limit:
-        return None
+def _too_long(text: str, limit: int, shown: str) -> tuple[str, str]:
     return (
         f"“{shown}”最多 {limit:,} 个字符，该单元格有 {len(text):,} 个；请核对内容",
         f"'{shown}' takes at most {limit:,} characters but this cell has {len(text):,}; check it",
@@ -157,9 +162,8 @@ def _parse_rows(
                     )
                     ok = False
                 continue
-            long = _too_long(text, limit_of[column], issues.shown(column))
-            if long is not None:
-                issues.add(line, column, *long)
+            if len(text) > limit_of[column]:
+                issues.add(line, column, *_too_long(text, limit_of[column], issues.shown(column)))
                 ok = False
                 continue
             try:

@@ -121,12 +121,20 @@ def _rows(
         if not any(values.values()):
             continue  # blank rows, and numbered empty rows, end many exported sheets
         if len(cells) > width and any(c.strip() for c in cells[width:]):
+            # The cure differs: in a CSV an unquoted comma split a cell; in a workbook
+            # something was typed right of the header's last column.
+            xlsx = path.suffix.lower() == ".xlsx"
             raise _issue(
                 path,
                 line,
-                f"该行有 {len(cells)} 个单元格，多于表头的 {width} 列；含逗号的内容请用英文双引号括起",
+                f"该行有 {len(cells)} 个单元格，多于表头的 {width} 列；"
+                + ("请删除表头最后一列右侧的内容" if xlsx else "含逗号的内容请用英文双引号括起"),
                 f"the row has {len(cells)} cells but the header has {width} columns; "
-                "quote cells that contain commas",
+                + (
+                    "delete what is right of the header's last column"
+                    if xlsx
+                    else "quote cells that contain commas"
+                ),
             )
         yield line, values
 

@@ -5,8 +5,11 @@ benchmarks/fuzz_readers.py runs the large budget and prints the counts per reade
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from jianguan.errors import DataFileError
 from tests.attack.reader_fuzz import READERS, big_inputs_run, fuzz_reader
 from tests.attack.xlsx_craft import billion_laughs, huge_shared_string, many_columns, zip_bomb
 
@@ -49,3 +52,16 @@ def test_crafted_big_workbooks_are_refused_within_the_limits() -> None:
     )
     bad = [r for r in results if r.outcome not in ("accepted", "refused")]
     assert not bad, bad
+
+
+def test_a_workbook_row_wider_than_its_header_gets_the_workbook_hint(tmp_path: Path) -> None:
+    """Found by the big inputs: the .xlsx with a cell at XFD was told to quote its commas."""
+    from jianguan.registry_read import read_enterprises
+
+    path = tmp_path / "wide.xlsx"
+    path.write_bytes(many_columns(200))
+    with pytest.raises(DataFileError) as caught:
+        read_enterprises(path)
+    zh, en = caught.value.message("zh"), caught.value.message("en")
+    assert f"{path}:2:" in zh and "200 个单元格" in zh and "表头最后一列右侧" in zh, zh
+    assert "right of the header's last column" in en and "quote" not in en, en

@@ -179,3 +179,18 @@ def test_any_text_is_accepted_or_refused_with_a_message(text: str) -> None:
         assert uscc.is_valid(check_credit_code(text))
     except CellError as err:
         assert "统一社会信用代码" in err.message_zh
+
+
+@given(
+    st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -", min_size=16, max_size=20)
+    | st.text(min_size=0, max_size=20)
+)
+def test_every_verdict_is_stdnums(text: str) -> None:
+    """The shortcuts (a table for well-formed codes, no call for plain ASCII) accept exactly
+    the codes stdnum accepts, written as stored: stripped and upper-case."""
+    try:
+        check_credit_code(text)
+        accepted = True
+    except CellError:
+        accepted = False
+    assert accepted == (uscc.is_valid(text) and text == text.strip().upper())
