@@ -20,7 +20,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import cast
 from xml.etree.ElementTree import Element, XMLPullParser
@@ -48,13 +48,19 @@ _DOCTYPE = b"<!DOCTYPE"
 _CHUNK = 1 << 16
 
 
-def _ends(source: CountedPart, marks: frozenset[str]) -> Iterator[Element]:
-    """Each finished element of the part. At most XLSX_ELEMENT_BYTES of XML may pass
-    between two elements tagged `marks` (rows, string items): a crafted part is refused
-    there, not held by the parser. (Only end events: asking for start events too, to drop
-    used rows from their parent, doubles the parser's Python work; an emptied row is a few
-    dozen bytes.)"""
+def _ends(
+    source: CountedPart, marks: frozenset[str], wanted: frozenset[str] | None = None
+) -> Iterator[Element]:
+    """Each finished element of the part (only those tagged `wanted`, if given). At most
+    XLSX_ELEMENT_BYTES of XML may pass between two elements tagged `marks` (rows, string
+    items): a crafted part is refused there, not held by the parser. (Only end events: asking
+    for start events too, to drop used rows from their parent, doubles the parser's Python
+    work; an emptied row is a few dozen bytes. The filter is here, not in a generator above:
+    a sheet has some 40 elements per row, and each generator layer costs about a second per
+    100,000 rows.)"""
     parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
+    # Only end events were asked for: each event's object is the finished element.
+    finished = cast(Callable[[], Iterator[tuple[str, Element]]], parser.read_events)
     since = 0
     tail = b""
     while chunk := source.read(_CHUNK):
@@ -64,28 +70,25 @@ def _ends(source: CountedPart, marks: frozenset[str]) -> Iterator[Element]:
         tail = chunk[-len(_DOCTYPE) :]
         parser.feed(chunk)
         since += len(chunk)
-        for element in _finished(parser):
+        for _event, element in finished():
             if element.tag in marks:
                 since = 0
-            yield element
+            if wanted is None or element.tag in wanted:
+                yield element
         if since > limits.XLSX_ELEMENT_BYTES:
             raise PartTooLarge(source.name, limits.XLSX_ELEMENT_BYTES, "element")
     parser.close()
-    yield from _finished(parser)
-
-
-def _finished(parser: XMLPullParser[Element]) -> Iterator[Element]:
-    # Only end events were asked for: each event's object is the finished element.
-    for event in parser.read_events():
-        yield cast(tuple[str, Element], event)[1]
+    for _event, element in finished():
+        if wanted is None or element.tag in wanted:
+            yield element
 
 
 def _elements(source: CountedPart, tag: str) -> Iterator[Element]:
     """Each finished `tag` element, emptied once used."""
-    for element in _ends(source, frozenset((tag,))):
-        if element.tag == tag:
-            yield element
-            element.clear()
+    tags = frozenset((tag,))
+    for element in _ends(source, tags, tags):
+        yield element
+        element.clear()
 
 
 def _first_sheet(book: Budget) -> str:
