@@ -13,6 +13,8 @@ import io
 from datetime import date, datetime
 from pathlib import Path
 
+from jianguan.cell_values import parse_bool
+from jianguan.registry_fields import ENTERPRISE_PARSERS
 from tests.jianguan import samples
 
 TITLE = "南昌市东湖区市场监督管理局企业名录（截至2027年1月）"
@@ -58,37 +60,13 @@ DATES = ["2012/5/20", "2019年11月2日", "2021-01-15"]
 EXCEL_DATES = [datetime(2012, 5, 20), "2019年11月2日", date(2021, 1, 15)]
 STATUSES = ["存续", "存续（在营、开业、在册）", ""]
 _YES_NO = {"true": "是", "1": "是", "false": "否", "0": "否"}
-_BOOLEANS = {
-    "annual_report_filed",
-    "abnormal_list",
-    "serious_dishonest_list",
-    "high_risk_licence",
-    "key_supervision",
-}
+_BOOLEANS = {column for column, parse in ENTERPRISE_PARSERS.items() if parse is parse_bool}
 
 GONE_1 = samples.credit_code(901)
 GONE_2 = samples.credit_code(902)
 # Deregistered entities often have incomplete records: these cells are not checked.
 GONE_ROWS = [
-    [
-        "4",
-        "东湖区已注销商行",
-        GONE_1,
-        "赵六",
-        "注销",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-    ],
+    ["4", "东湖区已注销商行", GONE_1, "赵六", "注销"] + [""] * 12,
     ["5", "东湖区吊销餐馆", GONE_2, "钱七", "吊销，未注销", "2001/2/3", "360102", "H62"] + [""] * 9,
 ]
 
