@@ -68,6 +68,16 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     opened.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def jobs_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store for tests that decide which worker runs a job: on PostgreSQL a database apart,
+    since the in-process workers of earlier tests' apps poll the shared one for up to
+    IDLE_EXIT_S and would claim these tests' jobs."""
+    opened = open_store(empty_database(request.param, tmp_path, own="jobs"))
+    yield opened
+    opened.dispose()
+
+
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     """A migrated, empty SQLite store, for tests that are not about the backend."""

@@ -20,6 +20,11 @@ def _enqueue(store: Store, user: str = "reg1", **kw: object) -> tuple[JobRow, bo
         return job_queue.enqueue(session, "plan", {"n": 1}, user, **kw)  # type: ignore[arg-type]
 
 
+@pytest.fixture
+def store(jobs_store: Store) -> Store:
+    return jobs_store
+
+
 def test_an_exclusive_key_gives_the_same_job_or_refuses(store: Store) -> None:
     first, new = _enqueue(store, exclusive_key="plan:T", same_work=lambda j: True)
     assert new

@@ -25,11 +25,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from jianguan import job_queue
-from jianguan.db import Store, open_store
+from jianguan.db import Store
 from jianguan.job_worker import JobContext, JobKind, Worker
 from jianguan.models import JobRow, PlanRow
 from simulations.job_kinds import KINDS
-from tests.conftest import empty_database
 from tests.web.flows import (
     PASSWORD,
     TASK_ID,
@@ -53,13 +52,9 @@ def _app(store: Store) -> Flask:
     return create_app(store.url, {**TEST_CONFIG, "JOBS_IN_PROCESS": False})
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A database of these tests' own: the in-process workers of earlier tests' apps poll
-    the shared one for up to IDLE_EXIT_S, and these tests decide which worker runs a job."""
-    opened = open_store(empty_database(request.param, tmp_path, own="jobs"))
-    yield opened
-    opened.dispose()
+@pytest.fixture
+def store(jobs_store: Store) -> Store:
+    return jobs_store
 
 
 @pytest.fixture
