@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -60,6 +61,10 @@ def _worker(args: argparse.Namespace) -> int:
     from simulations.job_kinds import KINDS
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args.nice > 0:
+        # Jobs are batch work: on a machine shared with web processes, the people clicking
+        # come first, and a plan finishing a second later is not noticed.
+        os.nice(args.nice)
     worker = Worker(
         open_store(args.db),
         KINDS,
@@ -91,6 +96,12 @@ def _register_worker(subparsers: argparse._SubParsersAction) -> None:
     )
     worker.add_argument("--max-tries", type=int, default=job_queue.MAX_TRIES)
     worker.add_argument("--poll", type=float, default=1.0, help="seconds between looks")
+    worker.add_argument(
+        "--nice",
+        type=int,
+        default=10,
+        help="CPU priority below the web's, as nice(1) (default 10; 0 keeps the shell's)",
+    )
     worker.set_defaults(func=_worker)
 
 

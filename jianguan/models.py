@@ -5,6 +5,7 @@ Rules: rule package versions and recorded decisions.
 Planning: tasks, plans (draft → approved → published), inspections and their results.
 People and trace: users, and the append-only, hash-chained audit log.
 Work: durable jobs run by workers, and failed sign-ins for the login limit.
+Checks: each plan's latest server-side verification, shared by every web process.
 """
 
 from __future__ import annotations
@@ -283,3 +284,18 @@ class LoginFailure(Base):
     address: Mapped[str] = mapped_column(String(64))
     username: Mapped[str] = mapped_column(String(60))
     at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PlanVerificationRow(Base):
+    """A plan's latest server-side verification (scheduler/stored_verification.py), with the
+    key of what it was computed from: the stored document, the plan's status and the newest
+    audit event that can change the verifier's inputs. A reader whose key differs computes it
+    again and replaces the row; one row per plan, so the table stays as large as `plans`."""
+
+    __tablename__ = "plan_verifications"
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)

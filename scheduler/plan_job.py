@@ -4,7 +4,8 @@ Run by any worker (jianguan/job_worker.py). The solver runs in the worker's proc
 (`processes=1`: a worker is one of several on a machine), or on the Dask cluster named by
 `JIANGUAN_DASK` when set; the plan is the same for every setting (scheduler.planner). The draft is saved in the same transaction that marks the job
 done, so a worker killed at any point leaves either no draft (the job is rerun, and the seeded
-draw gives the same plan) or a done job with its one draft.
+draw gives the same plan) or a done job with its one draft. The draft's server-side
+verification (scheduler/stored_verification.py) is saved with it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from jianguan.registry_store import load_officers
 from rules.versions.decided_registry import decided_enterprises
 from scheduler.lifecycle import approved_counts_in, save_draft
 from scheduler.planner import PlanSettings, generate_plan
+from scheduler.stored_verification import inputs_version, store_answer, verify_document
 from scheduler.task_file import Task
 
 KIND = "plan"
@@ -52,8 +54,15 @@ def run_plan(job: JobContext) -> dict[str, Any] | None:
         settings=PlanSettings(processes=1, cluster=os.environ.get(DASK_ENV) or None),
         progress=job.say,
     )
+    # Verified here, in the background, and stored with the draft: the first reviewers to open
+    # its check (every web process shares the answer) do not wait seconds for it.
+    job.say("核验计划 …")
+    with store.session() as session:
+        version = inputs_version(session)
+    verification = verify_document(store, document, task)
     with store.session() as session:
         plan = save_draft(session, task, document, job.started_by)
         session.flush()
+        store_answer(session, plan, version, verification)
         job.finish_in(session, {"plan_id": plan.id}, f"计划已保存（编号 {plan.id}），等待审批")
     return None

@@ -26,12 +26,13 @@ from jianguan.models import PlanRow
 from rules.versions.in_force import decide_in_force
 from scheduler.lifecycle import document_of
 from scheduler.plan_state import WAS_PUBLISHED, was_published
+from scheduler.stored_verification import verified
 from web.core.access import EVERYONE, allow, public
 from web.core.db_session import db
 from web.core.i18n import short_language
 from web.core.json_body import BodyError, json_body
 from web.core.render_cache import RenderCache
-from web.plans.check import verify_cached
+from web.extensions import store_of
 from web.plans.views import VIEWERS as PLAN_PAGE_ROLES
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -125,7 +126,7 @@ def verify(plan_id: int) -> Response | tuple[Response, int]:
     row = _plan(plan_id)
     if row is None:
         return _error(404, f"计划 {plan_id} 不存在。", f"Plan {plan_id} does not exist.")
-    return jsonify(plan_id=plan_id, **verify_cached(current_app, row).as_json())
+    return jsonify(plan_id=plan_id, **verified(store_of(current_app), row).as_json())
 
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -17,6 +17,7 @@ from scheduler.plan_document import plan_bytes
 from scheduler.plan_review import enterprise_names, task_of
 from scheduler.plan_state import WAS_PUBLISHED, was_published
 from scheduler.publication import RESULTS_HEADER, csv_text, results_table
+from scheduler.stored_verification import CHECKS, verified
 from web.core.access import public
 from web.core.db_session import db
 from web.core.downloads import attachment, cached_pdf, pdf_apart
@@ -24,7 +25,7 @@ from web.core.error_pages import error_response
 from web.core.i18n import current_language, short_language
 from web.core.paging import page_of, requested_page
 from web.core.render_cache import RenderCache
-from web.plans.check import CHECKS, verify_cached
+from web.extensions import store_of
 from web.plans.tasks import last_commitment
 
 public_area = Blueprint("public", __name__, template_folder="templates", url_prefix="/public")
@@ -184,5 +185,5 @@ def notice_pdf(plan_id: int) -> Response | tuple[Response | str, int]:
 @public
 def verify(plan_id: int) -> str:
     row = published_plan(plan_id)
-    result = verify_cached(current_app, row)
+    result = verified(store_of(current_app), row)
     return render_template("public_verify.html", plan=row, result=result, checks=CHECKS)
