@@ -275,11 +275,18 @@ def solve_regions(
     rounds, one transfer of its data); otherwise regions go round by round together and their
     departments are the pieces. Both run the same steps on the same inputs: same result."""
     if len(problems) >= max(2, pool.workers):
-        whole = pool.map(solve_region, problems)
+        # Largest first: workers take pieces in the order given, so the big cities start at
+        # once and the small ones fill the gaps at the end, rather than one worker finishing
+        # the biggest alone while the other waits (longest processing time first).
+        order = sorted(range(len(problems)), key=lambda i: -len(problems[i].enterprises))
+        solved = pool.map(solve_region, [problems[i] for i in order])
+        whole: list[RegionResult | None] = [None] * len(problems)
+        for i, result in zip(order, solved, strict=True):
+            whole[i] = result
         for p in problems:
             if done is not None:
                 done(p)
-        return whole
+        return [r for r in whole if r is not None]
     states = [_Rounds(p) for p in problems]
     results: list[RegionResult | None] = [None] * len(problems)
     active = list(range(len(problems)))
