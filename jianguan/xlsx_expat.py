@@ -150,6 +150,7 @@ def sheet_rows(
     the text the CSV reader would see."""
     rows: list[tuple[int, list[str]]] = []
     parser = _parser()
+    parser.ordered_attributes = True
     row_number = 0
     values: list[str] = []
     col = -1  # the previous cell's column
@@ -159,10 +160,22 @@ def sheet_rows(
     text = ""
     capture = in_is = phonetic = False
 
-    def start(name: str, attrs: dict[str, str]) -> None:
+    def start(name: str, attrs: list[str]) -> None:
         nonlocal row_number, values, col, at, kind, style, text, capture, in_is, phonetic
         if name == _C:
-            ref = attrs.get("r")
+            # Attributes come as [name, value, ...] (no dict per element); the spellings
+            # Excel and openpyxl write are matched as they stand.
+            ref: str | None
+            n = len(attrs)
+            if n == 4 and attrs[0] == "r" and attrs[2] == "t":
+                ref, kind, style = attrs[1], attrs[3], None
+            elif n == 6 and attrs[0] == "r" and attrs[2] == "s" and attrs[4] == "t":
+                ref, style, kind = attrs[1], attrs[3], attrs[5]
+            elif n == 2 and attrs[0] == "r":
+                ref, kind, style = attrs[1], "n", None
+            else:
+                named = dict(zip(attrs[::2], attrs[1::2], strict=True))
+                ref, kind, style = named.get("r"), named.get("t", "n"), named.get("s")
             if ref is None:
                 col += 1
             else:
@@ -172,8 +185,6 @@ def sheet_rows(
                     index = _column(letters)
                 col = col + 1 if index is None else index
             at = col
-            kind = attrs.get("t", "n")
-            style = attrs.get("s")
             text = ""
         elif name == _T:
             capture = in_is and not phonetic
@@ -184,7 +195,8 @@ def sheet_rows(
             text = ""
             in_is = True
         elif name == _ROW:
-            row_number = int(attrs.get("r") or row_number + 1)
+            named = dict(zip(attrs[::2], attrs[1::2], strict=True))
+            row_number = int(named.get("r") or row_number + 1)
             values = []
             col = -1
         elif name == _RPH:
