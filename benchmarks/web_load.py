@@ -379,6 +379,22 @@ def line(label: str, values: list[float], load: str) -> str:
     )
 
 
+def slow_timeline(samples: list[Sample], began: float, every_s: int = 5) -> str:
+    """Where the requests over 500 ms fell in the run: a start-up burst or the jobs' work."""
+    slow: dict[int, list[Sample]] = {}
+    for s in samples:
+        if s.seconds > 0.5:
+            slow.setdefault(int((s.at - began) // every_s) * every_s, []).append(s)
+    if not slow:
+        return "requests over 500 ms: none"
+    parts = [
+        f"{start}–{start + every_s} s: {len(group)} (worst {max(x.seconds for x in group):.1f} s, "
+        f"{'/'.join(sorted({x.route for x in group}))})"
+        for start, group in sorted(slow.items())
+    ]
+    return "requests over 500 ms, by when they were sent:\n  " + "\n  ".join(parts)
+
+
 def report(
     results: Results,
     jobs: list[Started],
@@ -409,6 +425,7 @@ def report(
         print(line(f"  {route}", [s.seconds for s in results.samples if s.route == route], ""))
     print(line("progress polls", [s.seconds for s in results.polls], ""))
     print("target: browsing p99 < 500 ms")
+    print(slow_timeline(results.samples, began))
     print()
     print(f"{'job':<30} {'state':<7} {'started':>8} {'waited':>7} {'ran':>7} {'total':>7}")
     for job in jobs:
