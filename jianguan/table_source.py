@@ -83,8 +83,8 @@ def _table(path: Path, records: Iterator[tuple[int, list[str]]], names: ColumnNa
         known = [(i, column) for i, column in positions if column is not None]
         if len(known) >= 2:
             written = _header(path, line, cells, known)
-            positions = [i for i, _column in known]  # in the order of `written`
-            return Table(path, line, written, _rows(path, records, positions, len(cells)))
+            picked = [i for i, _column in known]  # in the order of `written`
+            return Table(path, line, written, _rows(path, records, picked, len(cells)))
     if not seen_any:
         raise _issue(path, 1, "文件为空或缺少表头行", "the file is empty or has no header row")
     first, second = names.chinese["id"], names.chinese["name"]
