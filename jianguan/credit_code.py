@@ -45,12 +45,16 @@ def _check_character(code: str) -> str:
     return ALPHABET[-sum(map(getitem, _shares(), code)) % 31]
 
 
-def _wrong_check(code: str, expected: str) -> CellError:
-    return CellError(
+def _wrong_check_words(code: str, expected: str) -> tuple[str, str]:
+    return (
         f"统一社会信用代码“{code}”校验码错误（按 GB 32100-2015 应为 {expected}），请核对代码",
         f"credit code '{code}' has a wrong check character (GB 32100-2015 gives "
         f"{expected}); check the code",
     )
+
+
+def _wrong_check(code: str, expected: str) -> CellError:
+    return CellError.later(_wrong_check_words, code, expected)
 
 
 def check_credit_code(code: str) -> str:
@@ -61,11 +65,7 @@ def check_credit_code(code: str) -> str:
             raise _wrong_check(code, expected)
         return code
     if code != code.strip() or code != code.upper():
-        raise CellError(
-            f"统一社会信用代码“{code}”含空格或小写字母，请使用 18 位大写代码",
-            f"credit code '{code}' has spaces or lower-case letters; "
-            "use the 18 upper-case characters",
-        )
+        raise CellError.later(_spaces_or_lower, code)
     if code.isascii() and " " not in code and "-" not in code:
         # stdnum's compact() leaves such text as it is, so its verdict is known without the
         # call: a wrong length, or (18 characters, not well-formed) a malformed code.
@@ -81,15 +81,30 @@ def check_credit_code(code: str) -> str:
     return code
 
 
+def _spaces_or_lower(code: str) -> tuple[str, str]:
+    return (
+        f"统一社会信用代码“{code}”含空格或小写字母，请使用 18 位大写代码",
+        f"credit code '{code}' has spaces or lower-case letters; use the 18 upper-case characters",
+    )
+
+
 def _wrong_length(code: str) -> CellError:
-    return CellError(
+    return CellError.later(_wrong_length_words, code)
+
+
+def _wrong_length_words(code: str) -> tuple[str, str]:
+    return (
         f"统一社会信用代码“{code}”应为 18 位，实际 {len(code)} 位",
         f"credit code '{code}' must have 18 characters, it has {len(code)}",
     )
 
 
 def _malformed(code: str) -> CellError:
-    return CellError(
+    return CellError.later(_malformed_words, code)
+
+
+def _malformed_words(code: str) -> tuple[str, str]:
+    return (
         f"统一社会信用代码“{code}”格式错误：前 8 位应为数字，其余不得含 I、O、S、V、Z，请核对代码",
         f"credit code '{code}' is malformed: the first 8 characters must be digits and "
         "the rest may not contain I, O, S, V or Z; check the code",

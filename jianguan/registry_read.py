@@ -67,6 +67,15 @@ class _Collector:
         else:
             self.more += 1
 
+    def add_error(self, line: int, column: str, error: CellError) -> None:
+        """Like `add`; the error's messages are built only if it is listed."""
+        if len(self.issues) < limits.MAX_PROBLEMS:
+            self.issues.append(
+                FileIssue(self.file, line, self.shown(column), error.message_zh, error.message_en)
+            )
+        else:
+            self.more += 1
+
     def raise_if_any(self) -> None:
         if self.issues:
             raise DataFileError(self.issues, self.more)
@@ -118,41 +127,52 @@ def _parse_rows(
     messages, not its rows."""
     parsed_rows: list[tuple[int, dict[str, Any]]] = []
     first_line_of: dict[str, int] = {}
-    present = [c for c in parsers if c in table.columns]
-    # Free text goes to the store as written: its limit is the column's. A parsed cell's
-    # format is narrower than its column; the cell limit only keeps parsing and messages cheap.
-    limit_of = {c: lengths.get(c, CELL_CHARS) if parsers[c] is str else CELL_CHARS for c in present}
-    with_status = skipped is not None and "status" in table.columns
+    # Each parsed column's place in a row, parser, length limit and need, settled once per
+    # file rather than looked up for each of a million rows. Free text goes to the store as
+    # written: its limit is the column's. A parsed cell's format is narrower than its column;
+    # the cell limit only keeps parsing and messages cheap.
+    plan = [
+        (
+            table.columns.index(c),
+            c,
+            parsers[c],
+            lengths.get(c, CELL_CHARS) if parsers[c] is str else CELL_CHARS,
+            c in required,
+        )
+        for c in parsers
+        if c in table.columns
+    ]
+    id_at = table.position("id")
+    status_at = table.position("status") if skipped is not None else None
     for line, raw in table.rows:
         values: dict[str, Any] = {}
         ok = True
-        row_id = raw.get("id", "")
+        row_id = raw[id_at] if id_at is not None else ""
         if row_id and len(row_id) <= CELL_CHARS:
-            if row_id in first_line_of:
+            first = first_line_of.setdefault(row_id, line)
+            if first != line:
                 issues.add(
                     line,
                     "id",
-                    f"编号“{row_id}”与第 {first_line_of[row_id]} 行重复，每个编号只能出现一次",
-                    f"id '{row_id}' repeats line {first_line_of[row_id]}; each id may appear once",
+                    f"编号“{row_id}”与第 {first} 行重复，每个编号只能出现一次",
+                    f"id '{row_id}' repeats line {first}; each id may appear once",
                 )
                 ok = False
-            else:
-                first_line_of[row_id] = line
-        if with_status and skipped is not None:
+        if status_at is not None and skipped is not None:
             try:
-                status = parse_status(raw["status"][:CELL_CHARS])
+                status = parse_status(raw[status_at][:CELL_CHARS])
             except CellError as err:
-                issues.add(line, "status", err.message_zh, err.message_en)
+                issues.add_error(line, "status", err)
                 continue
             if status is not None:
                 # Not an inspection object: its other cells (often incomplete for an old,
                 # deregistered entity) are not checked.
                 skipped.append(Skipped(line, row_id, status))
                 continue
-        for column in present:
-            text = raw[column]
+        for at, column, parse, limit, needed in plan:
+            text = raw[at]
             if not text:
-                if column in required:
+                if needed:
                     shown = issues.shown(column)
                     issues.add(
                         line,
@@ -162,14 +182,14 @@ def _parse_rows(
                     )
                     ok = False
                 continue
-            if len(text) > limit_of[column]:
-                issues.add(line, column, *_too_long(text, limit_of[column], issues.shown(column)))
+            if len(text) > limit:
+                issues.add(line, column, *_too_long(text, limit, issues.shown(column)))
                 ok = False
                 continue
             try:
-                values[column] = parsers[column](text)
+                values[column] = parse(text)
             except CellError as err:
-                issues.add(line, column, err.message_zh, err.message_en)
+                issues.add_error(line, column, err)
                 ok = False
         if ok and check is not None:
             check(line, values, issues)

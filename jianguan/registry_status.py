@@ -26,7 +26,11 @@ def parse_status(text: str) -> str | None:
         return None
     if word in NOT_LIVE:
         return word
-    raise CellError(
+    raise CellError.later(_unknown, text)
+
+
+def _unknown(text: str) -> tuple[str, str]:
+    return (
         f"登记状态“{text}”无法识别：在册企业请填 存续、在业 或 开业（或留空），"
         f"不再是检查对象的请填 {'、'.join(NOT_LIVE)}",
         f"registration status '{text}' is not known: write 存续, 在业 or 开业 (or leave it empty) "

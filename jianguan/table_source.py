@@ -1,9 +1,10 @@
-"""Reading a registry table from CSV or .xlsx as (line number, {column: text}) rows.
+"""Reading a registry table from CSV or .xlsx as (line number, (text, ...)) rows.
 
 Both formats give the same thing, as a bureau's system exports them (formats.md §1a): the
 header row is the first of the first 10 rows that holds two known column names (a title
-above it is skipped), columns we do not read are dropped, and each data row comes keyed by
-our column name with stripped text and the physical line (or sheet row) a regulator sees in
+above it is skipped), columns we do not read are dropped, and each data row comes as the
+stripped texts of `Table.columns`, in that order (a tuple, not a dict per row: a million-row
+file paid seconds for the dicts), with the physical line (or sheet row) a regulator sees in
 a text editor or Excel. Rows are read as they are consumed, so a large file is never held
 whole in memory as text; past MAX_ROWS records, or an .xlsx past its unpack limits
 (jianguan/import_limits.py), the file is refused with a message that says how to split it.
@@ -15,6 +16,7 @@ import csv
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,8 @@ from jianguan.zip_budget import open_checked
 
 HEADER_SEARCH_ROWS = 10
 
-Row = tuple[int, dict[str, str]]
+# The line, and the stripped text of each of Table.columns (empty where a row is short).
+Row = tuple[int, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,10 @@ class Table:
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(self.written)
+
+    def position(self, column: str) -> int | None:
+        """Where `column`'s text sits in each row, None if the file has no such column."""
+        return self.columns.index(column) if column in self.written else None
 
 
 def _issue(path: Path, line: int, zh: str, en: str, column: str = "") -> DataFileError:
@@ -76,8 +83,8 @@ def _table(path: Path, records: Iterator[tuple[int, list[str]]], names: ColumnNa
         known = [(i, column) for i, column in positions if column is not None]
         if len(known) >= 2:
             written = _header(path, line, cells, known)
-            index = [(i, column) for i, column in known]
-            return Table(path, line, written, _rows(path, records, index, len(cells)))
+            picked = [i for i, _column in known]  # in the order of `written`
+            return Table(path, line, written, _rows(path, records, picked, len(cells)))
     if not seen_any:
         raise _issue(path, 1, "文件为空或缺少表头行", "the file is empty or has no header row")
     first, second = names.chinese["id"], names.chinese["name"]
@@ -110,33 +117,42 @@ def _header(
 
 
 def _rows(
-    path: Path, records: Iterable[tuple[int, list[str]]], index: list[tuple[int, str]], width: int
+    path: Path, records: Iterable[tuple[int, list[str]]], positions: list[int], width: int
 ) -> Iterator[Row]:
+    # One C call picks a row's known cells; positions were found once, at the header.
+    pick = itemgetter(*positions)  # at least two positions, so it always gives a tuple
+    padding = [""] * width
     count = 0
     for line, cells in records:
         count += 1  # blank records too: a million empty lines cost time as well
         if count > limits.MAX_ROWS:
             raise _issue(path, line, *too_many_rows_messages())
-        values = {column: cells[i].strip() if i < len(cells) else "" for i, column in index}
-        if not any(values.values()):
+        if len(cells) < width:
+            cells = cells + padding[len(cells) :]
+        values: tuple[str, ...] = tuple(map(str.strip, pick(cells)))
+        if not any(values):
             continue  # blank rows, and numbered empty rows, end many exported sheets
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            # The cure differs: in a CSV an unquoted comma split a cell; in a workbook
-            # something was typed right of the header's last column.
-            xlsx = path.suffix.lower() == ".xlsx"
-            raise _issue(
-                path,
-                line,
-                f"该行有 {len(cells)} 个单元格，多于表头的 {width} 列；"
-                + ("请删除表头最后一列右侧的内容" if xlsx else "含逗号的内容请用英文双引号括起"),
-                f"the row has {len(cells)} cells but the header has {width} columns; "
-                + (
-                    "delete what is right of the header's last column"
-                    if xlsx
-                    else "quote cells that contain commas"
-                ),
-            )
+            raise _too_wide(path, line, len(cells), width)
         yield line, values
+
+
+def _too_wide(path: Path, line: int, cells: int, width: int) -> DataFileError:
+    # The cure differs: in a CSV an unquoted comma split a cell; in a workbook something
+    # was typed right of the header's last column.
+    xlsx = path.suffix.lower() == ".xlsx"
+    return _issue(
+        path,
+        line,
+        f"该行有 {cells} 个单元格，多于表头的 {width} 列；"
+        + ("请删除表头最后一列右侧的内容" if xlsx else "含逗号的内容请用英文双引号括起"),
+        f"the row has {cells} cells but the header has {width} columns; "
+        + (
+            "delete what is right of the header's last column"
+            if xlsx
+            else "quote cells that contain commas"
+        ),
+    )
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
