@@ -4,7 +4,7 @@ without finishing; the web upload reads through the same reader as the command l
 
     .venv/bin/python benchmarks/bad_upload.py [--rows 1000000]
 
-Each row has three problems (check character, district, date). Prints the rows, the file's
+Each row has three problems (a malformed credit code, district, date). Prints the rows, the file's
 size, the problems listed and counted, the seconds and the child's peak resident memory,
 beside a three-row valid file's import as the interpreter's own baseline.
 """

@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def bad_rows_csv(path: Path, rows: int) -> Path:
-    """`rows` rows, each with three problems: a wrong check character, a 5-digit district
-    and a 13th month. Distinct ids (each one is remembered to find repeats)."""
+    """`rows` rows, each with three problems: a credit code ending in Z (a letter GB 32100
+    never uses, so it is refused as malformed before any check character is computed), a
+    5-digit district and a 13th month. Distinct ids (each one is remembered to find repeats)."""
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(ENTERPRISE_HEADER + "\n")
         for i in range(rows):
