@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.web.flows import create_task, generate, load_registry, signed_in
 from web.app import create_app
 
 CHROMIUM_ARGS = [
@@ -98,3 +99,12 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def draft(app: Flask, tmp_path: Path) -> int:
+    """A draft plan of the sample registry, generated through the web by reg1."""
+    load_registry(app, tmp_path)
+    client = signed_in(app, "reg1")
+    create_task(client)
+    return generate(client)

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from jianguan.db import Store
+from jianguan.models import PlanRow
 from jianguan.registry_store import import_registry
 from tests.jianguan import samples
 from web.auth.users import create_user
@@ -146,3 +147,13 @@ def generate(client: FlaskClient, seed: str = "ab" * 16) -> int:
         assert 'data-status="failed"' not in html, html
         time.sleep(0.1)
     raise AssertionError("plan generation did not finish in 60 s")
+
+
+def publish(app: Flask, plan_id: int) -> None:
+    """Approves and publishes the plan as the second regulator (four eyes)."""
+    other = signed_in(app, SECOND_REGULATOR)
+    post(other, f"/plans/{plan_id}/approve")
+    post(other, f"/plans/{plan_id}/publish")
+    with store_of(app).session() as session:
+        plan = session.get(PlanRow, plan_id)
+        assert plan is not None and plan.status == "published", plan and plan.status

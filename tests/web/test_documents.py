@@ -27,10 +27,10 @@ from tests.web.flows import (
     SECOND_REGULATOR,
     TASK_FORM,
     TASK_ID,
-    create_task,
     generate,
     load_registry,
     post,
+    publish,
     signed_in,
 )
 from web.extensions import store_of
@@ -38,20 +38,6 @@ from web.extensions import store_of
 SEED = "ab" * 16  # flows.generate's default
 FIRMS = [(row.split(",")[0], row.split(",")[1]) for row in ENTERPRISES]  # all four are drawn
 OFFICER_NAMES = [row.split(",")[1] for row in OFFICERS]
-
-
-@pytest.fixture
-def draft(app: Flask, tmp_path: Path) -> int:
-    load_registry(app, tmp_path)
-    client = signed_in(app, "reg1")
-    create_task(client)
-    return generate(client)
-
-
-def _publish(app: Flask, plan_id: int) -> None:
-    other = signed_in(app, SECOND_REGULATOR)
-    post(other, f"/plans/{plan_id}/approve")
-    post(other, f"/plans/{plan_id}/publish")
 
 
 def _inspections(app: Flask, plan_id: int) -> list[InspectionRow]:
@@ -72,7 +58,7 @@ def _filename(reply: Any) -> str:
 
 
 def test_result_entry_offers_exactly_the_platform_categories(app: Flask, draft: int) -> None:
-    _publish(app, draft)
+    publish(app, draft)
     client = signed_in(app, "reg1")
     first = _inspections(app, draft)[0].id
     form = client.get(f"/plans/{draft}/inspections/{first}/result").get_data(as_text=True)
@@ -159,7 +145,7 @@ def test_plan_list_and_results_as_workbooks_with_chinese_headers(app: Flask, dra
     assert rows[0] == PLAN_LIST_HEADER
     assert sorted(r[1] for r in rows[1:]) == sorted(code for code, _ in FIRMS)
     assert {r[3] for r in rows[1:]} == {"东湖区", "西湖区"}
-    _publish(app, draft)
+    publish(app, draft)
     review = client.get(f"/plans/{draft}").get_data(as_text=True)
     assert f'href="/plans/{draft}/results.xlsx"' in review
     first = _inspections(app, draft)[0]
@@ -180,7 +166,7 @@ def test_public_notice_pdf_for_published_plans_only(app: Flask, draft: int, tmp_
     require_pdf_tools()
     anonymous = app.test_client()
     assert anonymous.get(f"/public/plans/{draft}/notice.pdf").status_code == 404
-    _publish(app, draft)
+    publish(app, draft)
     page = anonymous.get(f"/public/plans/{draft}").get_data(as_text=True)
     assert f'href="/public/plans/{draft}/notice.pdf"' in page
     reply = anonymous.get(f"/public/plans/{draft}/notice.pdf")
@@ -205,7 +191,7 @@ def test_review_and_public_pages_print_without_navigation_and_with_running_heads
     app: Flask, draft: int, live_server: str, browser: Any, tmp_path: Path
 ) -> None:
     require_pdf_tools()
-    _publish(app, draft)
+    publish(app, draft)
     page = browser.new_context().new_page()
     sign_in(page, live_server, "reg1")
     page.goto(f"{live_server}/plans/{draft}")
@@ -241,6 +227,6 @@ def test_without_weasyprint_the_review_says_what_to_install(
     review = client.get(f"/plans/{draft}").get_data(as_text=True)
     assert "无法生成 PDF" in review and "libpango-1.0-0" in review
     assert client.get(f"/plans/{draft}/plan.xlsx").status_code == 200  # the list still comes
-    _publish(app, draft)
+    publish(app, draft)
     reply = app.test_client().get(f"/public/plans/{draft}/notice.pdf")
     assert reply.status_code == 503 and "libpango-1.0-0" in reply.get_data(as_text=True)

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -17,10 +16,9 @@ from jianguan.models import AuditEvent, DecisionRow, InspectionRow, PlanRow
 from tests.web.flows import (
     SECOND_REGULATOR,
     TASK_FORM,
-    create_task,
-    generate,
     load_registry,
     post,
+    publish,
     signed_in,
 )
 from web.extensions import store_of
@@ -30,26 +28,11 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.fixture
-def draft(app: Flask, tmp_path: Path) -> int:
-    load_registry(app, tmp_path)
-    client = signed_in(app, "reg1")
-    create_task(client)
-    return generate(client)
-
-
 def _status(app: Flask, plan_id: int) -> str:
     with store_of(app).session() as session:
         plan = session.get(PlanRow, plan_id)
         assert plan is not None
         return plan.status
-
-
-def _publish(app: Flask, plan_id: int) -> None:
-    other = signed_in(app, SECOND_REGULATOR)
-    post(other, f"/plans/{plan_id}/approve")
-    post(other, f"/plans/{plan_id}/publish")
-    assert _status(app, plan_id) == "published"
 
 
 def test_review_shows_calendars_with_quiet_days_and_holidays_and_the_why(
@@ -135,7 +118,7 @@ def test_approval_goes_stale_when_the_recorded_hash_changes(app: Flask, draft: i
 def test_published_plan_is_public_and_verifies(app: Flask, draft: int) -> None:
     anonymous = app.test_client()
     assert anonymous.get(f"/public/plans/{draft}").status_code == 404  # drafts stay private
-    _publish(app, draft)
+    publish(app, draft)
     listing = anonymous.get("/public/").get_data(as_text=True)
     assert f"/public/plans/{draft}" in listing
     page = anonymous.get(f"/public/plans/{draft}").get_data(as_text=True)
@@ -157,7 +140,7 @@ def test_published_plan_is_public_and_verifies(app: Flask, draft: int) -> None:
 
 
 def test_tampered_published_plan_fails_verification(app: Flask, draft: int) -> None:
-    _publish(app, draft)
+    publish(app, draft)
     with store_of(app).session() as session:
         plan = session.get(PlanRow, draft)
         assert plan is not None
@@ -169,10 +152,10 @@ def test_tampered_published_plan_fails_verification(app: Flask, draft: int) -> N
     assert "plan_sha256 与文件内容不符" in verify
 
 
-def test_replan_after_illness_moves_the_officer_out_and_supersedes_on_publish(
+def test_replan_after_illness_moves_the_officer_out_and_supersedes_onpublish(
     app: Flask, draft: int
 ) -> None:
-    _publish(app, draft)
+    publish(app, draft)
     with store_of(app).session() as session:
         busy = session.scalars(select(InspectionRow).where(InspectionRow.plan_id == draft)).all()
         sick = sorted({o for i in busy for team in i.team.values() for o in team})[0]
@@ -192,14 +175,14 @@ def test_replan_after_illness_moves_the_officer_out_and_supersedes_on_publish(
     assert all(sick not in members for team in teams for members in team.values())
     review = author.get(f"/plans/{new_id}").get_data(as_text=True)
     assert 'id="substitutions"' in review and sick in review
-    _publish(app, new_id)
+    publish(app, new_id)
     assert _status(app, draft) == "superseded"
     public = app.test_client().get("/public/").get_data(as_text=True)
     assert "已被新计划替代" in public
 
 
 def test_results_with_categories_and_the_tracker(app: Flask, draft: int) -> None:
-    _publish(app, draft)
+    publish(app, draft)
     author = signed_in(app, "reg1")
     with store_of(app).session() as session:
         rows = session.scalars(
@@ -237,7 +220,7 @@ def test_task_form_reports_what_to_fix(app: Flask, tmp_path: Path) -> None:
 
 
 def test_finding_with_a_case_shows_the_penalty_exemption_decision(app: Flask, draft: int) -> None:
-    _publish(app, draft)
+    publish(app, draft)
     author = signed_in(app, "reg1")
     with store_of(app).session() as session:
         row = session.scalars(select(InspectionRow).where(InspectionRow.plan_id == draft)).first()
@@ -271,7 +254,7 @@ def test_finding_with_a_case_shows_the_penalty_exemption_decision(app: Flask, dr
 def test_the_enterprise_history_decides_the_first_offence_in_the_form(
     app: Flask, draft: int
 ) -> None:
-    _publish(app, draft)
+    publish(app, draft)
     author = signed_in(app, "reg1")
     with store_of(app).session() as session:
         row = session.scalars(select(InspectionRow).where(InspectionRow.plan_id == draft)).first()
@@ -334,7 +317,7 @@ def test_task_for_a_year_without_a_statutory_calendar_asks_for_holidays(
 
 
 def test_cached_verification_still_sees_tampering(app: Flask, draft: int) -> None:
-    _publish(app, draft)
+    publish(app, draft)
     anonymous = app.test_client()
     assert 'data-ok="1"' in anonymous.get(f"/public/plans/{draft}/verify").get_data(as_text=True)
     with store_of(app).session() as session:  # an edit straight in the database, unaudited

@@ -17,20 +17,9 @@ from tests.jianguan import samples
 from tests.web.flows import (
     ENTERPRISES,
     OFFICERS,
-    create_task,
-    generate,
-    load_registry,
     signed_in,
 )
 from web.extensions import store_of
-
-
-@pytest.fixture
-def draft(app: Flask, tmp_path: Path) -> int:
-    load_registry(app, tmp_path)
-    client = signed_in(app, "reg1")
-    create_task(client)
-    return generate(client)
 
 
 @pytest.fixture
