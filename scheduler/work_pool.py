@@ -20,7 +20,7 @@ R = TypeVar("R")
 
 CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
 # Modules a fresh worker process needs; the fork server imports them once for all workers.
-_PRELOAD = ["scheduler.department_staffing", "scheduler.region_solver"]
+_PRELOAD = ["scheduler.department_staffing", "scheduler.region_solver", "scheduler.region_task"]
 
 
 class WorkPool(Protocol):
