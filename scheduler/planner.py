@@ -121,10 +121,11 @@ def _generate_plan(
     worth_it = len(problems) > 1 and len(drawn) >= PARALLEL_FROM
     with open_pool(settings.processes, settings.cluster, worth_it) as pool:
         pool.warm()  # worker processes start while this one hashes the inputs
-        # The inputs' hash needs nothing the solver makes: with workers elsewhere it is
-        # computed here meanwhile (a thread: the main one only waits on the workers).
+        # The inputs' hash needs nothing the solver makes: with workers elsewhere (even one
+        # Dask worker) it is computed here meanwhile (a thread: the main one only waits on
+        # the workers).
         hashing = _Background(lambda: inputs_sha256(population, officers, task))
-        if pool.workers > 1:
+        if pool.elsewhere:
             hashing.start()
         else:
             hashing.run()
