@@ -17,6 +17,7 @@ from scheduler.canonical_json import canonical_bytes, sha256_of
 from scheduler.draw import DrawResult
 from scheduler.region_problem import OfficerSlot, RegionResult
 from scheduler.task_file import Task
+from scheduler.team_figures import TeamFigures, team_figures
 from scheduler.work_calendar import WorkCalendar
 
 
@@ -26,14 +27,13 @@ def quality_of(
     officer_ids: Sequence[str],
 ) -> dict[str, Any]:
     """Travel and load figures; loads range over every officer who could have served."""
-    districts: dict[tuple[str, str], set[str]] = defaultdict(set)
-    load: dict[str, int] = dict.fromkeys(officer_ids, 0)
-    for insp in inspections:
-        for team in insp["team"].values():
-            for oid in team:
-                districts[oid, insp["date"]].add(district_of[insp["enterprise_id"]])
-                load[oid] = load.get(oid, 0) + 1
-    mean = sum(len(v) for v in districts.values()) / len(districts) if districts else 0.0
+    return quality_from(team_figures(inspections, district_of), officer_ids)
+
+
+def quality_from(figures: TeamFigures, officer_ids: Sequence[str]) -> dict[str, Any]:
+    load = {**dict.fromkeys(officer_ids, 0), **figures.load}
+    days = figures.officer_days
+    mean = figures.district_visits / days if days else 0.0
     return {
         "districts_per_officer_day": round(mean, 4),
         "max_officer_load": max(load.values(), default=0),
@@ -66,22 +66,15 @@ def _soft(result: RegionResult, key: str) -> int:
 
 
 def constraint_table(
-    inspections: Sequence[dict[str, Any]],
+    figures: TeamFigures,
     unscheduled: Sequence[dict[str, Any]],
-    district_of: dict[str, str],
     results: Sequence[RegionResult],
     hard_violations: dict[str, int],
 ) -> list[dict[str, Any]]:
     """A Timefold-style score table: hard constraints with the violations the independent
     checker (`verify.check_inspections`) counted, the drawn enterprises left out by binding
     constraint, and the soft penalties in priority order."""
-    days: dict[tuple[str, str], set[str]] = defaultdict(set)
-    load: dict[str, int] = defaultdict(int)
-    for insp in inspections:
-        for team in insp["team"].values():
-            for oid in team:
-                days[oid, insp["date"]].add(district_of[insp["enterprise_id"]])
-                load[oid] += 1
+    load = figures.load
     binding: dict[str, int] = defaultdict(int)
     for u in unscheduled:
         binding[str(u["reason_en"]).split(";")[0].split(" (")[0]] += 1
@@ -97,7 +90,7 @@ def constraint_table(
             "by_reason": dict(sorted(binding.items())),
         }
     )
-    soft_travel = sum(len(v) - 1 for v in days.values())
+    soft_travel = figures.travel_penalty()
     table.append(
         {
             "constraint": "1 travel: extra districts per officer-day",
@@ -143,12 +136,13 @@ def assemble(
     calendar: WorkCalendar,
     results: Sequence[RegionResult],
     staff: Sequence[OfficerSlot],
-    district_of: dict[str, str],
     hard_violations: dict[str, int],
     inspections: list[dict[str, Any]],
+    figures: TeamFigures,
 ) -> dict[str, Any]:
     """plan.json from the regions' results; `inspections` is `inspection_rows(task, results)`
-    (built once by the caller, who checks them before they are sealed)."""
+    (built by the caller, who checks them before they are sealed) and `figures` their
+    `team_figures` (the regions' added up when no officer serves two)."""
     unscheduled: list[dict[str, Any]] = []
     for r in results:
         for eid, (zh, en) in r.unscheduled.items():
@@ -162,7 +156,7 @@ def assemble(
         "draw": drawn.draw_json(),
         "inspections": inspections,
         "unscheduled": unscheduled,
-        "quality": quality_of(inspections, district_of, [s.id for s in staff]),
+        "quality": quality_from(figures, [s.id for s in staff]),
         "calendar": {
             "source": calendar.source_zh,
             "source_en": calendar.source_en,
@@ -172,9 +166,7 @@ def assemble(
         },
         "report": {
             "regions": [r.report for r in results],
-            "constraints": constraint_table(
-                inspections, unscheduled, district_of, results, hard_violations
-            ),
+            "constraints": constraint_table(figures, unscheduled, results, hard_violations),
         },
     }
     return seal(document)

@@ -25,6 +25,7 @@ from scheduler.region_task import (
     solve_and_check,
 )
 from scheduler.task_file import Task
+from scheduler.team_figures import added, team_figures
 from scheduler.verify import HARD_CONSTRAINTS, check_inspections
 from scheduler.work_calendar import build_calendar
 from scheduler.work_pool import WorkPool, open_pool
@@ -142,7 +143,8 @@ def _generate_plan(
     # It ran on each region where the region was solved; when those found something, or
     # regions share officers or enterprises, the whole plan is checked at once, and what that
     # finds is the answer (a region's check also refuses what is merely outside the region).
-    if any(c.problems for c in checked) or crosses_regions(jobs):
+    regional = [c.figures for c in checked if not c.problems and c.figures is not None]
+    if len(regional) < len(checked) or crosses_regions(jobs):
         broken = check_inspections(rows, officers, task, prior_counts)
         if broken:
             raise PlanInvariantError(
@@ -150,6 +152,9 @@ def _generate_plan(
                 "internal error: the generated plan breaks a hard constraint (please report): "
                 + broken[0].en,
             )
+        figures = team_figures(rows, district_of)
+    else:
+        figures = added(regional)  # each officer in one region: the regions' sums are the plan's
     violations = dict.fromkeys(HARD_CONSTRAINTS, 0)
     return assemble(
         task,
@@ -159,9 +164,9 @@ def _generate_plan(
         calendar,
         results,
         used_staff,
-        district_of,
         violations,
         rows,
+        figures,
     )
 
 

@@ -6,7 +6,8 @@ core, a cap on what a second worker can gain). Both are a region's own business:
 made from its result alone, and every hard constraint `verify.check_inspections` checks is
 about one inspection, one officer's day or one enterprise's year. So the worker that solved a
 region also writes its rows and checks them against the registry records of the region's
-officers; the caller checks what crosses regions (`crosses_regions`).
+officers; the caller checks what crosses regions (`crosses_regions`). The rows' team figures
+(travel, load) are counted there too.
 
 The check here is the same independent code as `plan verify` (scheduler/verify.py), fed the
 registry's `Officer` records, not the solver's `OfficerSlot` view of them.
@@ -23,6 +24,7 @@ from scheduler.plan_document import inspection_rows
 from scheduler.region_problem import RegionProblem, RegionResult
 from scheduler.region_solver import solve_region
 from scheduler.task_file import Task
+from scheduler.team_figures import TeamFigures, team_figures
 from scheduler.verify import Problem, check_inspections
 
 
@@ -45,6 +47,8 @@ class CheckedRegion:
     result: RegionResult
     rows: list[dict[str, Any]]
     problems: list[Problem]
+    # the rows' team figures; None when the rows name an enterprise of another region
+    figures: TeamFigures | None
 
 
 def region_task(
@@ -88,8 +92,9 @@ def check_region(job: RegionTask, solved: RegionResult) -> CheckedRegion:
                 "region",
             )
         )
+    figures = None if outsiders else team_figures(rows, dict(job.problem.enterprises))
     result = RegionResult(solved.region, {}, solved.unscheduled, solved.report)
-    return CheckedRegion(result, rows, problems)
+    return CheckedRegion(result, rows, problems, figures)
 
 
 def crosses_regions(jobs: Sequence[RegionTask]) -> bool:

@@ -128,3 +128,20 @@ def test_regions_sharing_an_officer_or_an_enterprise_are_checked_as_one_plan() -
         b.problem, enterprises=(*b.problem.enterprises, a.problem.enterprises[0])
     )
     assert region_task.crosses_regions([a, dataclasses.replace(b, problem=moved)])
+
+
+def test_regions_team_figures_add_up_to_the_plans_and_refuse_a_shared_officer() -> None:
+    from scheduler.team_figures import added, team_figures
+
+    firms, staff, task = _instance()
+    doc = _plan(firms, staff, task)
+    district_of = {e.id: e.district for e in firms}
+    rows = doc["inspections"]
+    by_city: dict[str, list[dict]] = {}
+    for row in rows:
+        by_city.setdefault(district_of[row["enterprise_id"]][:4], []).append(row)
+    parts = [team_figures(r, district_of) for r in by_city.values()]
+    assert len(parts) == 2
+    assert added(parts) == team_figures(rows, district_of)
+    with pytest.raises(ValueError):
+        added([parts[0], parts[0]])
