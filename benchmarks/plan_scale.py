@@ -495,10 +495,11 @@ def run_province(repeat: int) -> None:
         after = client.run(cpu_seconds) if client is not None else {}
         workers = sorted(after[w] - before[w] for w in after)
         digests[name].add(plan_bytes(doc))
-        # serial: the main thread outside the region tasks; beside: this process's other
-        # threads (the inputs hash, Dask's client), which run while the workers do
+        # serial: the main thread outside the region tasks; beside: the rest of this
+        # process's CPU (sending pieces, the inputs hash thread, Dask's client threads),
+        # which runs while the workers do
         serial = thread_cpu - solve_cpu[-1]
-        beside = process_cpu - thread_cpu
+        beside = process_cpu - serial
         runs[name].append(
             {
                 "wall": elapsed,

@@ -6,7 +6,6 @@ their inputs, so the plan never depends on which pool ran them or on how many wo
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -121,7 +120,12 @@ class DaskCluster:
             self._client: Any = Client(address, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as err:
             raise ClusterError(address, str(err)) from None
-        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+        info = self._client.scheduler_info().get("workers", {})
+        self.workers = max(1, len(info))
+        # one place per worker thread: a piece is sent to a place that is free
+        self._places: list[str | None] = [
+            address for address, w in sorted(info.items()) for _ in range(w.get("nthreads", 1))
+        ] or [None]
 
     def warm(self) -> None:
         """Import the solver on every worker now (once per worker's life), while this process
@@ -129,34 +133,42 @@ class DaskCluster:
         self._client.run(_preload, wait=False)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """Pieces go out one per worker, the next as one comes back, in the order given.
+        """Pieces go out one per worker thread, the next to the worker whose piece came back,
+        in the order given.
 
-        Handing the scheduler every piece at once let it place them by its own estimate of
-        their length (it knows nothing of a region's size): on the province two workers ended
-        1.1 and 1.5 CPU seconds apart. Fed one at a time, workers take the pieces greedily in
-        the caller's order (largest first for regions), and each result comes back while the
-        others still run rather than all at the end."""
+        Handing the scheduler every piece at once let it place them by its own guess of their
+        length (it knows nothing of a region's size): on the province two workers ended 1.1
+        and 1.5 CPU seconds apart, and even fed one at a time it sometimes gave the next piece
+        to the busy worker. Sent to the worker that just became free, the pieces are dealt
+        greedily in the caller's order (largest first for regions: longest processing time
+        first), and each result comes back while the others still run. The placement is a
+        preference (`allow_other_workers`): a worker that leaves does not strand its piece."""
         from distributed import as_completed
 
         if not items:
             return []
         results: list[R | None] = [None] * len(items)
-        index: dict[str, int] = {}
+        index: dict[str, tuple[int, str | None]] = {}
         waiting = iter(range(len(items)))
         running = as_completed()
 
-        def send(i: int) -> None:
-            future = self._client.submit(fn, items[i], pure=False)
-            index[future.key] = i
+        def send(i: int, place: str | None) -> None:
+            where: dict[str, Any] = {}
+            if place is not None:
+                where = {"workers": [place], "allow_other_workers": True}
+            future = self._client.submit(fn, items[i], pure=False, **where)
+            index[future.key] = (i, place)
             running.add(future)
 
-        for i in itertools.islice(waiting, self.workers):
-            send(i)
+        # places first: zip stops at the last place without taking a piece from `waiting`
+        for place, i in zip(self._places, waiting, strict=False):
+            send(i, place)
         for future in running:
-            results[index[future.key]] = future.result()  # a piece's error is raised here
+            i, place = index[future.key]
+            results[i] = future.result()  # a piece's error is raised here
             following = next(waiting, None)
             if following is not None:
-                send(following)
+                send(following, place)
         return cast(list[R], results)
 
     def close(self) -> None:
