@@ -8,12 +8,13 @@ the same inputs and seed give the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from scheduler.canonical_json import canonical_bytes, sha256_of
+from scheduler.canonical_json import Encoded, canonical_bytes, canonical_bytes_with, sha256_of
 from scheduler.draw import DrawResult
 from scheduler.region_problem import OfficerSlot, RegionResult
 from scheduler.task_file import Task
@@ -119,9 +120,11 @@ def constraint_table(
     return table
 
 
-def seal(document: dict[str, Any]) -> dict[str, Any]:
+def seal(document: dict[str, Any], encoded: Mapping[str, Encoded] | None = None) -> dict[str, Any]:
+    """The document with its `plan_sha256`; `encoded`: values whose bytes were made already."""
     body = {k: v for k, v in document.items() if k != "plan_sha256"}
-    return {**body, "plan_sha256": sha256_of(body)}
+    digest = hashlib.sha256(canonical_bytes_with(body, encoded)).hexdigest() if encoded else None
+    return {**body, "plan_sha256": digest or sha256_of(body)}
 
 
 def plan_bytes(document: dict[str, Any]) -> bytes:
@@ -139,10 +142,13 @@ def assemble(
     hard_violations: dict[str, int],
     inspections: list[dict[str, Any]],
     figures: TeamFigures,
+    draw: Encoded | None = None,
 ) -> dict[str, Any]:
     """plan.json from the regions' results; `inspections` is `inspection_rows(task, results)`
     (built by the caller, who checks them before they are sealed) and `figures` their
-    `team_figures` (the regions' added up when no officer serves two)."""
+    `team_figures` (the regions' added up when no officer serves two); `draw`, when given,
+    is `drawn.draw_json()` already encoded (made while the regions were solved)."""
+    draw = draw or Encoded.of(drawn.draw_json())
     unscheduled: list[dict[str, Any]] = []
     for r in results:
         for eid, (zh, en) in r.unscheduled.items():
@@ -153,7 +159,7 @@ def assemble(
         "seed": seed,
         "inputs_sha256": inputs_sha256,
         "strata": drawn.strata,
-        "draw": drawn.draw_json(),
+        "draw": draw.value,
         "inspections": inspections,
         "unscheduled": unscheduled,
         "quality": quality_from(figures, [s.id for s in staff]),
@@ -169,4 +175,4 @@ def assemble(
             "constraints": constraint_table(figures, unscheduled, results, hard_violations),
         },
     }
-    return seal(document)
+    return seal(document, {"draw": draw})

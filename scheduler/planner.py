@@ -6,10 +6,12 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 from jianguan.errors import JianguanError
 from jianguan.registry_schema import Enterprise, Officer
 from rules.gc_pause import collector_paused
+from scheduler.canonical_json import Encoded
 from scheduler.day_model import DayModelError
 from scheduler.draw import classify, draw, in_population, inputs_sha256
 from scheduler.officer_pool import city_of, qualified_slots, staff_by_region
@@ -31,6 +33,7 @@ from scheduler.work_calendar import build_calendar
 from scheduler.work_pool import WorkPool, open_pool
 
 Progress = Callable[[str], None]
+V = TypeVar("V")
 
 
 class PlanInvariantError(JianguanError):
@@ -126,12 +129,16 @@ def _generate_plan(
         # Dask worker) it is computed here meanwhile (a thread: the main one only waits on
         # the workers).
         hashing = _Background(lambda: inputs_sha256(population, officers, task))
-        if pool.elsewhere:
-            hashing.start()
-        else:
-            hashing.run()
+        # so is the plan's draw list with its bytes for the seal
+        encoding = _Background(lambda: Encoded.of(result.draw_json()))
+        for background in (hashing, encoding):
+            if pool.elsewhere:
+                background.start()
+            else:
+                background.run()
         checked = _solve_all(problems, jobs, pool, settings, say)
         inputs_hash = hashing.result()
+        draw_json = encoding.result()
     results = [c.result for c in checked]
     used_staff = [s for p in problems for s in p.officers]
     district_of = {e.id: e.district for e in drawn}
@@ -167,6 +174,7 @@ def _generate_plan(
         violations,
         rows,
         figures,
+        draw_json,
     )
 
 
@@ -185,14 +193,14 @@ def aggregate_capacity(problem: RegionProblem) -> list[tuple[str, int, int]]:
     return out
 
 
-class _Background:
+class _Background(Generic[V]):
     """A computation run in a thread (`start`) or right here (`run`), its result or error
     delivered by `result`."""
 
-    def __init__(self, work: Callable[[], str]) -> None:
+    def __init__(self, work: Callable[[], V]) -> None:
         self._work = work
         self._thread: threading.Thread | None = None
-        self._value: str | None = None
+        self._value: V | None = None
         self._error: BaseException | None = None
 
     def run(self) -> None:
@@ -202,10 +210,10 @@ class _Background:
             self._error = exc
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.run, name="inputs-sha256", daemon=True)
+        self._thread = threading.Thread(target=self.run, name="plan-background", daemon=True)
         self._thread.start()
 
-    def result(self) -> str:
+    def result(self) -> V:
         if self._thread is not None:
             self._thread.join()
         if self._error is not None:

@@ -145,3 +145,12 @@ def test_regions_team_figures_add_up_to_the_plans_and_refuse_a_shared_officer() 
     assert added(parts) == team_figures(rows, district_of)
     with pytest.raises(ValueError):
         added([parts[0], parts[0]])
+
+
+def test_a_document_encoded_from_parts_made_beforehand_is_the_canonical_bytes() -> None:
+    from scheduler.canonical_json import Encoded, canonical_bytes, canonical_bytes_with
+
+    doc = {"草": [{"b": 1, "a": "é"}], "draw": [{"z": None, "y": [1, 2]}], "a": {"k": True}}
+    made = {"draw": Encoded.of(doc["draw"]), "草": Encoded.of(doc["草"])}
+    assert canonical_bytes_with(doc, made) == canonical_bytes(doc)
+    assert canonical_bytes_with(doc, {}) == canonical_bytes(doc)
