@@ -238,6 +238,7 @@ def _region_problems(
     members_of: dict[str, list[tuple[str, str]]] = {region: [] for region in staff_of}
     for e in drawn:
         members_of[regions[city_of(e.district)]].append((e.id, e.district))
+    prior = prior_counts or {}
     problems = []
     for region, staff in staff_of.items():
         members = tuple(members_of[region])
@@ -253,7 +254,9 @@ def _region_problems(
                 enterprises=members,
                 officers=tuple(staff),
                 yearly_cap=task.max_inspections_per_enterprise_per_year,
-                prior_counts={e: (prior_counts or {}).get(e, {}) for e, _ in members},
+                # only enterprises with inspections already (a missing one has none): a
+                # province's members with an empty dict each were half of what went to workers
+                prior_counts={e: prior[e] for e, _ in members if prior.get(e)},
                 num_workers=settings.num_workers,
                 time_limit_s=settings.time_limit_s,
             )
