@@ -236,8 +236,9 @@ def _region_problems(
     # One pass over the drawn enterprises, not one per region (11 cities × 20,000 firms took
     # a tenth of a second); each region's members stay in draw order.
     members_of: dict[str, list[tuple[str, str]]] = {region: [] for region in staff_of}
+    region_of = {d: regions[city_of(d)] for d in {e.district for e in drawn}}
     for e in drawn:
-        members_of[regions[city_of(e.district)]].append((e.id, e.district))
+        members_of[region_of[e.district]].append((e.id, e.district))
     prior = prior_counts or {}
     problems = []
     for region, staff in staff_of.items():
