@@ -286,7 +286,7 @@ STEPS = [
     ("scheduler.region_solver", "solve_days", "day model build+CP-SAT"),
     ("scheduler.department_staffing", "staff_day", "team flow"),
     ("scheduler.region_solver", "_finish", "region results"),
-    ("scheduler.planner", "check_inspections", "verify (independent checker)"),
+    ("scheduler.region_task", "check_inspections", "verify (independent checker)"),
     ("scheduler.planner", "assemble", "assemble plan.json"),
 ]
 
