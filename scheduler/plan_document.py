@@ -8,15 +8,17 @@ the same inputs and seed give the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from scheduler.canonical_json import canonical_bytes, sha256_of
+from scheduler.canonical_json import Encoded, canonical_bytes, canonical_bytes_with, sha256_of
 from scheduler.draw import DrawResult
 from scheduler.region_problem import OfficerSlot, RegionResult
 from scheduler.task_file import Task
+from scheduler.team_figures import TeamFigures, team_figures
 from scheduler.work_calendar import WorkCalendar
 
 
@@ -26,14 +28,13 @@ def quality_of(
     officer_ids: Sequence[str],
 ) -> dict[str, Any]:
     """Travel and load figures; loads range over every officer who could have served."""
-    districts: dict[tuple[str, str], set[str]] = defaultdict(set)
-    load: dict[str, int] = dict.fromkeys(officer_ids, 0)
-    for insp in inspections:
-        for team in insp["team"].values():
-            for oid in team:
-                districts[oid, insp["date"]].add(district_of[insp["enterprise_id"]])
-                load[oid] = load.get(oid, 0) + 1
-    mean = sum(len(v) for v in districts.values()) / len(districts) if districts else 0.0
+    return quality_from(team_figures(inspections, district_of), officer_ids)
+
+
+def quality_from(figures: TeamFigures, officer_ids: Sequence[str]) -> dict[str, Any]:
+    load = {**dict.fromkeys(officer_ids, 0), **figures.load}
+    days = figures.officer_days
+    mean = figures.district_visits / days if days else 0.0
     return {
         "districts_per_officer_day": round(mean, 4),
         "max_officer_load": max(load.values(), default=0),
@@ -66,22 +67,15 @@ def _soft(result: RegionResult, key: str) -> int:
 
 
 def constraint_table(
-    inspections: Sequence[dict[str, Any]],
+    figures: TeamFigures,
     unscheduled: Sequence[dict[str, Any]],
-    district_of: dict[str, str],
     results: Sequence[RegionResult],
     hard_violations: dict[str, int],
 ) -> list[dict[str, Any]]:
     """A Timefold-style score table: hard constraints with the violations the independent
     checker (`verify.check_inspections`) counted, the drawn enterprises left out by binding
     constraint, and the soft penalties in priority order."""
-    days: dict[tuple[str, str], set[str]] = defaultdict(set)
-    load: dict[str, int] = defaultdict(int)
-    for insp in inspections:
-        for team in insp["team"].values():
-            for oid in team:
-                days[oid, insp["date"]].add(district_of[insp["enterprise_id"]])
-                load[oid] += 1
+    load = figures.load
     binding: dict[str, int] = defaultdict(int)
     for u in unscheduled:
         binding[str(u["reason_en"]).split(";")[0].split(" (")[0]] += 1
@@ -97,7 +91,7 @@ def constraint_table(
             "by_reason": dict(sorted(binding.items())),
         }
     )
-    soft_travel = sum(len(v) - 1 for v in days.values())
+    soft_travel = figures.travel_penalty()
     table.append(
         {
             "constraint": "1 travel: extra districts per officer-day",
@@ -126,9 +120,11 @@ def constraint_table(
     return table
 
 
-def seal(document: dict[str, Any]) -> dict[str, Any]:
+def seal(document: dict[str, Any], encoded: Mapping[str, Encoded] | None = None) -> dict[str, Any]:
+    """The document with its `plan_sha256`; `encoded`: values whose bytes were made already."""
     body = {k: v for k, v in document.items() if k != "plan_sha256"}
-    return {**body, "plan_sha256": sha256_of(body)}
+    digest = hashlib.sha256(canonical_bytes_with(body, encoded)).hexdigest() if encoded else None
+    return {**body, "plan_sha256": digest or sha256_of(body)}
 
 
 def plan_bytes(document: dict[str, Any]) -> bytes:
@@ -143,12 +139,16 @@ def assemble(
     calendar: WorkCalendar,
     results: Sequence[RegionResult],
     staff: Sequence[OfficerSlot],
-    district_of: dict[str, str],
     hard_violations: dict[str, int],
     inspections: list[dict[str, Any]],
+    figures: TeamFigures,
+    draw: Encoded | None = None,
 ) -> dict[str, Any]:
     """plan.json from the regions' results; `inspections` is `inspection_rows(task, results)`
-    (built once by the caller, who checks them before they are sealed)."""
+    (built by the caller, who checks them before they are sealed) and `figures` their
+    `team_figures` (the regions' added up when no officer serves two); `draw`, when given,
+    is `drawn.draw_json()` already encoded (made while the regions were solved)."""
+    draw = draw or Encoded.of(drawn.draw_json())
     unscheduled: list[dict[str, Any]] = []
     for r in results:
         for eid, (zh, en) in r.unscheduled.items():
@@ -159,10 +159,10 @@ def assemble(
         "seed": seed,
         "inputs_sha256": inputs_sha256,
         "strata": drawn.strata,
-        "draw": drawn.draw_json(),
+        "draw": draw.value,
         "inspections": inspections,
         "unscheduled": unscheduled,
-        "quality": quality_of(inspections, district_of, [s.id for s in staff]),
+        "quality": quality_from(figures, [s.id for s in staff]),
         "calendar": {
             "source": calendar.source_zh,
             "source_en": calendar.source_en,
@@ -172,9 +172,7 @@ def assemble(
         },
         "report": {
             "regions": [r.report for r in results],
-            "constraints": constraint_table(
-                inspections, unscheduled, district_of, results, hard_violations
-            ),
+            "constraints": constraint_table(figures, unscheduled, results, hard_violations),
         },
     }
-    return seal(document)
+    return seal(document, {"draw": draw})

@@ -35,7 +35,7 @@ class RegionProblem:
     enterprises: tuple[tuple[str, str], ...]  # (enterprise id, district), draw order
     officers: tuple[OfficerSlot, ...]
     # annual cap per enterprise (None: no cap) and inspections already in approved plans,
-    # enterprise id -> year -> count
+    # enterprise id -> year -> count (an enterprise not there has none)
     yearly_cap: int | None = None
     prior_counts: dict[str, dict[int, int]] = field(default_factory=dict)
     num_workers: int = 1

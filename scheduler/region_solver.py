@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from scheduler.day_model import PRF_BITS as DAY_PRF_BITS
 from scheduler.day_model import DayModelInput, DayModelOutput, solve_days
@@ -28,6 +29,8 @@ from scheduler.region_problem import OfficerSlot, RegionProblem, RegionResult
 from scheduler.work_pool import InProcess, WorkPool
 
 MAX_REPAIR_ROUNDS = 4
+P = TypeVar("P")
+R = TypeVar("R")
 
 
 class _Region:
@@ -264,6 +267,27 @@ class _Rounds:
     rounds: int = 0
 
 
+def regions_are_pieces(regions: int, pool: WorkPool) -> bool:
+    """Whether each region is one piece of work (else departments are, round by round)."""
+    return regions >= max(2, pool.workers)
+
+
+def largest_first(
+    pool: WorkPool, fn: Callable[[P], R], items: Sequence[P], size: Callable[[P], int]
+) -> list[R]:
+    """`fn` of every item on `pool`, results in the order of `items`.
+
+    Largest first: workers take pieces in the order given, so the big cities start at once
+    and the small ones fill the gaps at the end, rather than one worker finishing the biggest
+    alone while the other waits (longest processing time first)."""
+    order = sorted(range(len(items)), key=lambda i: -size(items[i]))
+    solved = pool.map(fn, [items[i] for i in order])
+    out: list[R | None] = [None] * len(items)
+    for i, result in zip(order, solved, strict=True):
+        out[i] = result
+    return [r for r in out if r is not None]
+
+
 def solve_regions(
     problems: Sequence[RegionProblem],
     pool: WorkPool,
@@ -274,19 +298,12 @@ def solve_regions(
     With at least as many regions as workers, each region is one piece (no waiting between
     rounds, one transfer of its data); otherwise regions go round by round together and their
     departments are the pieces. Both run the same steps on the same inputs: same result."""
-    if len(problems) >= max(2, pool.workers):
-        # Largest first: workers take pieces in the order given, so the big cities start at
-        # once and the small ones fill the gaps at the end, rather than one worker finishing
-        # the biggest alone while the other waits (longest processing time first).
-        order = sorted(range(len(problems)), key=lambda i: -len(problems[i].enterprises))
-        solved = pool.map(solve_region, [problems[i] for i in order])
-        whole: list[RegionResult | None] = [None] * len(problems)
-        for i, result in zip(order, solved, strict=True):
-            whole[i] = result
+    if regions_are_pieces(len(problems), pool):
+        whole = largest_first(pool, solve_region, problems, lambda p: len(p.enterprises))
         for p in problems:
             if done is not None:
                 done(p)
-        return [r for r in whole if r is not None]
+        return whole
     states = [_Rounds(p) for p in problems]
     results: list[RegionResult | None] = [None] * len(problems)
     active = list(range(len(problems)))

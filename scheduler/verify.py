@@ -255,6 +255,8 @@ def check_inspections(
     per_officer_day: Counter[tuple[str, date]] = Counter()
     per_year: Counter[tuple[str, int]] = Counter()
     items = sorted(task.item_codes)
+    departments = list(task.departments)  # a property that sorts: once, not per inspection
+    per_department = task.officers_per_department
     for insp in inspections:
         eid = str(insp.get("enterprise_id"))
         day = _iso(insp.get("date"))
@@ -279,7 +281,7 @@ def check_inspections(
         per_year[eid, day.year] += 1
         kind = JOINT
         team = insp.get("team", {})
-        if not isinstance(team, dict) or sorted(team) != list(task.departments):
+        if not isinstance(team, dict) or sorted(team) != departments:
             bad(
                 f"检查 {where} 应由 {'、'.join(task.departments)} 各派人员联合检查",
                 f"inspection {where_en} needs a sub-team from each of {task.departments}",
@@ -287,11 +289,10 @@ def check_inspections(
             continue
         for dept, members in sorted(team.items()):
             kind = TEAM_QUALIFIED
-            if len(members) != task.officers_per_department or len(set(members)) != len(members):
+            if len(members) != per_department or len(set(members)) != len(members):
                 bad(
-                    f"检查 {where} 的 {dept} 小组应为 {task.officers_per_department} 名不同人员",
-                    f"inspection {where_en}: {dept} needs {task.officers_per_department} "
-                    "distinct officers",
+                    f"检查 {where} 的 {dept} 小组应为 {per_department} 名不同人员",
+                    f"inspection {where_en}: {dept} needs {per_department} distinct officers",
                 )
             for oid in members:
                 o = by_officer.get(oid)

@@ -73,16 +73,21 @@ def test_regions_as_pieces_equal_departments_as_pieces(instance) -> None:
     firms, staff, task = instance
     captured = []
 
-    def capture(problems, pool, done=None):
-        captured.extend(problems)
-        return solve_regions(problems, pool, done)
+    # The problems as the planner builds them (with ≥ 2 regions it solves them in region
+    # tasks, not through solve_regions).
+    build = planner._region_problems
 
-    original = planner.solve_regions
-    planner.solve_regions = capture
+    def capture(*args, **kwargs):
+        problems = build(*args, **kwargs)
+        captured.extend(problems)
+        return problems
+
+    planner._region_problems = capture
     try:
         generate_plan(firms, staff, task, f.SEED, settings=PlanSettings(processes=1))
     finally:
-        planner.solve_regions = original
+        planner._region_problems = build
+    assert captured
     whole = solve_regions(captured, InProcess())  # ≥ 2 regions: one piece per region
     split = solve_regions(captured, _Wide())  # rounds, departments as pieces
     assert [(r.region, r.inspections, r.unscheduled, r.report) for r in whole] == [

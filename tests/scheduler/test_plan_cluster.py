@@ -153,3 +153,18 @@ def test_an_unreachable_cluster_is_a_message_not_a_traceback(
     assert code == 1
     assert "cannot reach the Dask cluster at tcp://127.0.0.1:9" in err
     assert "Traceback" not in err and not (tmp_path / "plan.json").exists()
+
+
+def test_cluster_pieces_are_dealt_to_free_workers_and_come_back_in_order(cluster: str) -> None:
+    from scheduler.work_pool import DaskCluster
+
+    pool = DaskCluster(cluster)  # builtins as pieces: the workers cannot import tests/
+    try:
+        assert pool.workers == 2
+        items = [str(x) for x in range(19, 0, -2)]  # more pieces than workers
+        assert pool.map(int, items) == [int(x) for x in items]
+        assert pool.map(int, []) == []
+        with pytest.raises(ValueError, match="invalid literal"):
+            pool.map(int, ["4", "5", "x", "6"])
+    finally:
+        pool.close()
