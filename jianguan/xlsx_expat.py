@@ -44,7 +44,8 @@ class UnreadableSheet(ValueError):
         self.row = row
 
 
-def _letters(index: int) -> str:
+def column_letters(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
     letters = ""
     index += 1
     while index:
@@ -55,7 +56,7 @@ def _letters(index: int) -> str:
 
 # Column letters to 0-based index for every column Excel has (A to XFD): one dict lookup a
 # cell. Other letters (up to ZZZ, as the reader always took them) are worked out as met.
-_COLUMNS: dict[str, int] = {_letters(i): i for i in range(16_384)}
+_COLUMNS: dict[str, int] = {column_letters(i): i for i in range(16_384)}
 
 
 def _column(letters: str) -> int | None:
