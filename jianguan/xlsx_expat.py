@@ -15,7 +15,7 @@ two rows (or two shared strings), so a crafted part is refused before we hold it
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 from xml.parsers import expat
@@ -33,7 +33,6 @@ _C, _V, _IS, _T, _ROW, _RPH, _SI = (
 _DOCTYPE = b"<!DOCTYPE"
 _CHUNK = 1 << 16
 _DIGITS = "0123456789"
-_COLUMN = re.compile(r"[A-Z]{1,3}")
 
 
 class UnreadableSheet(ValueError):
@@ -54,18 +53,13 @@ def column_letters(index: int) -> str:
     return letters
 
 
-# Column letters to 0-based index for every column Excel has (A to XFD): one dict lookup a
-# cell. Other letters (up to ZZZ, as the reader always took them) are worked out as met.
-_COLUMNS: dict[str, int] = {column_letters(i): i for i in range(16_384)}
-
-
-def _column(letters: str) -> int | None:
-    if not _COLUMN.fullmatch(letters):
-        return None
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
+@functools.cache
+def _columns() -> dict[str, int]:
+    """Column letters to 0-based index for every reference of one to three letters (A to
+    ZZZ, past Excel's XFD as the reader always took them): one dict lookup a cell. Built at
+    the first workbook, not at import: 18,278 entries take some 10 ms, which every command
+    line start would pay."""
+    return {column_letters(i): i for i in range(26 + 26**2 + 26**3)}
 
 
 def _refuse_doctype(*_args: object) -> None:
@@ -150,6 +144,7 @@ def sheet_rows(
     `strings` are the shared strings; `number(text, style)` turns a number cell's text into
     the text the CSV reader would see."""
     rows: list[tuple[int, list[str]]] = []
+    columns = _columns()
     parser = _parser()
     parser.ordered_attributes = True
     row_number = 0
@@ -180,10 +175,7 @@ def sheet_rows(
             if ref is None:
                 col += 1
             else:
-                letters = ref.rstrip(_DIGITS)
-                index = _COLUMNS.get(letters)
-                if index is None:
-                    index = _column(letters)
+                index = columns.get(ref.rstrip(_DIGITS))
                 col = col + 1 if index is None else index
             at = col
             text = ""
