@@ -76,22 +76,44 @@ def _parser() -> Any:
     return parser
 
 
-def _feed(parser: Any, source: CountedPart, ended: list[Any]) -> Iterator[None]:
-    """Feeds the part to `parser` a chunk at a time, pausing after each chunk (the caller
-    takes what the callbacks appended to `ended`). Refuses a DTD, and more than
-    XLSX_ELEMENT_BYTES of XML without an item appended to `ended`."""
+class Finished:
+    """How many items (rows, string items) of a part the caller's parser has finished."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items = 0
+
+
+def checked_chunks(source: CountedPart, finished: Finished) -> Iterator[bytes]:
+    """The part a chunk at a time, for the caller to parse. Refuses a DTD (a byte scan of
+    every chunk, across their seams), and more than XLSX_ELEMENT_BYTES of XML during which
+    `finished.items` did not grow: a crafted part is refused there, not held by the
+    parser."""
     since = 0
     tail = b""
+    seen = finished.items
     while chunk := source.read(_CHUNK):
         # "<" is escaped in text and Excel writes no CDATA, so this is a declaration.
         if _DOCTYPE in tail + chunk[: len(_DOCTYPE)] or _DOCTYPE in chunk:
             raise UnreadableSheet("a document type declaration (DTD) is not allowed")
         tail = chunk[-len(_DOCTYPE) :]
-        before = len(ended)
-        parser.Parse(chunk, False)
-        since = 0 if len(ended) > before else since + len(chunk)
+        yield chunk
+        now = finished.items
+        since = 0 if now != seen else since + len(chunk)
+        seen = now
         if since > limits.XLSX_ELEMENT_BYTES:
             raise PartTooLarge(source.name, limits.XLSX_ELEMENT_BYTES, "element")
+
+
+def _feed(parser: Any, source: CountedPart, ended: list[Any]) -> Iterator[None]:
+    """Feeds the part to `parser` a chunk at a time, pausing after each chunk (the caller
+    takes what the callbacks appended to `ended`, and may empty it)."""
+    finished = Finished()
+    for chunk in checked_chunks(source, finished):
+        before = len(ended)
+        parser.Parse(chunk, False)
+        finished.items += len(ended) - before
         yield
     parser.Parse(b"", True)
     yield

@@ -26,9 +26,7 @@ from datetime import datetime
 from typing import cast
 from xml.etree.ElementTree import Element, XMLPullParser
 
-from jianguan import import_limits as limits
 from jianguan import xlsx_expat
-from jianguan.import_limits import PartTooLarge
 from jianguan.xlsx_expat import UnreadableSheet
 from jianguan.zip_budget import Budget, CountedPart
 
@@ -37,10 +35,6 @@ __all__ = ["UnreadableSheet", "sheet_rows"]
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-
-
-_DOCTYPE = b"<!DOCTYPE"
-_CHUNK = 1 << 16
 
 
 def _ends(
@@ -56,22 +50,14 @@ def _ends(
     parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
     # Only end events were asked for: each event's object is the finished element.
     finished = cast(Callable[[], Iterator[tuple[str, Element]]], parser.read_events)
-    since = 0
-    tail = b""
-    while chunk := source.read(_CHUNK):
-        # "<" is escaped in text and Excel writes no CDATA, so this is a declaration.
-        if _DOCTYPE in tail + chunk[: len(_DOCTYPE)] or _DOCTYPE in chunk:
-            raise UnreadableSheet("a document type declaration (DTD) is not allowed")
-        tail = chunk[-len(_DOCTYPE) :]
+    marked = xlsx_expat.Finished()
+    for chunk in xlsx_expat.checked_chunks(source, marked):
         parser.feed(chunk)
-        since += len(chunk)
         for _event, element in finished():
             if element.tag in marks:
-                since = 0
+                marked.items += 1
             if wanted is None or element.tag in wanted:
                 yield element
-        if since > limits.XLSX_ELEMENT_BYTES:
-            raise PartTooLarge(source.name, limits.XLSX_ELEMENT_BYTES, "element")
     parser.close()
     for _event, element in finished():
         if wanted is None or element.tag in wanted:
