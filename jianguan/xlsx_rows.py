@@ -88,11 +88,11 @@ def _first_sheet(book: Budget) -> str:
     raise UnreadableSheet("the workbook's first sheet has no part")
 
 
-def _shared_strings(book: Budget) -> list[str]:
+def _shared_strings(book: Budget, fast: bool) -> list[str]:
     if "xl/sharedStrings.xml" not in book.book.namelist():
         return []
     with book.open("xl/sharedStrings.xml") as source:
-        return xlsx_expat.shared_strings(source)
+        return xlsx_expat.shared_strings(source, fast)
 
 
 def _date_styles(book: Budget) -> tuple[frozenset[int], bool]:
@@ -150,14 +150,16 @@ def _numbers(dated: frozenset[int], epoch: datetime) -> Callable[[str, str | Non
     return number
 
 
-def sheet_rows(zipped: zipfile.ZipFile) -> Iterator[tuple[int, list[str]]]:
+def sheet_rows(zipped: zipfile.ZipFile, fast: bool = True) -> Iterator[tuple[int, list[str]]]:
     """Every row of the first sheet, with its 1-based sheet row number. The zip's directory
-    is checked first (zip_budget.open_checked); raises PartTooLarge past a limit."""
+    is checked first (zip_budget.open_checked); raises PartTooLarge past a limit.
+    `fast=False` reads every row and string item by expat callbacks (jianguan/xlsx_fast.py
+    must give the same; the differential tests compare)."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     book = Budget(zipped)
-    strings = _shared_strings(book)
+    strings = _shared_strings(book, fast)
     dated, date1904 = _date_styles(book)
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     with book.open(_first_sheet(book)) as source:
-        yield from xlsx_expat.sheet_rows(source, strings, _numbers(dated, epoch))
+        yield from xlsx_expat.sheet_rows(source, strings, _numbers(dated, epoch), fast)
