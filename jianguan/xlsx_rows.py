@@ -142,7 +142,13 @@ def _numbers(dated: frozenset[int], epoch: datetime) -> Callable[[str, str | Non
             # 91360121564376716M) this way. Excel shows it as written; so do we.
             return text.strip()
         if is_date:
-            return from_excel(value, epoch).date().isoformat()
+            try:
+                moment = from_excel(value, epoch)
+            except (ValueError, OverflowError):
+                return text.strip()  # past year 9999: as written, for the date check to name
+            if isinstance(moment, datetime):
+                return moment.date().isoformat()
+            return moment.isoformat()  # under one day is a time of day: no date to give
         if value.is_integer() and "e" not in text and "E" not in text:
             return str(int(value))
         return text
