@@ -125,9 +125,10 @@ def _date_styles(book: Budget) -> tuple[frozenset[int], bool]:
 
 def _numbers(dated: frozenset[int], epoch: datetime) -> Callable[[str, str | None], str]:
     """A number cell's text as the CSV reader would see it, given the cell's style."""
-    from openpyxl.utils.datetime import from_excel
-
     styles: dict[str | None, bool] = {}
+    # A registry's dates repeat (some thousands of days in 100,000 rows), and openpyxl's
+    # conversion is the dearest part of a cell: each serial is converted once.
+    dates: dict[str, str] = {}
 
     def number(text: str, style: str | None) -> str:
         is_date = styles.get(style)
@@ -142,18 +143,31 @@ def _numbers(dated: frozenset[int], epoch: datetime) -> Callable[[str, str | Non
             # 91360121564376716M) this way. Excel shows it as written; so do we.
             return text.strip()
         if is_date:
-            try:
-                moment = from_excel(value, epoch)
-            except (ValueError, OverflowError):
-                return text.strip()  # past year 9999: as written, for the date check to name
-            if isinstance(moment, datetime):
-                return moment.date().isoformat()
-            return moment.isoformat()  # under one day is a time of day: no date to give
+            known = dates.get(text)
+            if known is None:
+                known = _date(value, epoch, text)
+                if len(dates) < 100_000:
+                    dates[text] = known
+            return known
         if value.is_integer() and "e" not in text and "E" not in text:
             return str(int(value))
         return text
 
     return number
+
+
+def _date(value: float, epoch: datetime, text: str) -> str:
+    """A date-styled number cell's text: its date; a time under one day; as written past
+    year 9999 (for the date check to name)."""
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        moment = from_excel(value, epoch)
+    except (ValueError, OverflowError):
+        return text.strip()
+    if isinstance(moment, datetime):
+        return moment.date().isoformat()
+    return str(moment.isoformat())  # under one day is a time of day: no date to give
 
 
 def sheet_rows(zipped: zipfile.ZipFile, fast: bool = True) -> Iterator[tuple[int, list[str]]]:
