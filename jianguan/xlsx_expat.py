@@ -15,6 +15,8 @@ two rows (or two shared strings), so a crafted part is refused before we hold it
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -22,6 +24,7 @@ from xml.parsers import expat
 
 from jianguan import import_limits as limits
 from jianguan.import_limits import PartTooLarge
+from jianguan.xlsx_fast import ATTRIBUTE, SPACE, TEXT, FastStream, attribute, attributes_usable
 from jianguan.zip_budget import CountedPart
 
 # Element names as expat reports them with namespace processing: "<uri>}<local name>", so
@@ -33,7 +36,6 @@ _C, _V, _IS, _T, _ROW, _RPH, _SI = (
 _DOCTYPE = b"<!DOCTYPE"
 _CHUNK = 1 << 16
 _DIGITS = "0123456789"
-_COLUMN = re.compile(r"[A-Z]{1,3}")
 
 
 class UnreadableSheet(ValueError):
@@ -44,7 +46,8 @@ class UnreadableSheet(ValueError):
         self.row = row
 
 
-def _letters(index: int) -> str:
+def column_letters(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
     letters = ""
     index += 1
     while index:
@@ -53,18 +56,19 @@ def _letters(index: int) -> str:
     return letters
 
 
-# Column letters to 0-based index for every column Excel has (A to XFD): one dict lookup a
-# cell. Other letters (up to ZZZ, as the reader always took them) are worked out as met.
-_COLUMNS: dict[str, int] = {_letters(i): i for i in range(16_384)}
+@functools.cache
+def _columns() -> dict[str, int]:
+    """Column letters to 0-based index for every reference of one to three letters (A to
+    ZZZ, past Excel's XFD as the reader always took them): one dict lookup a cell. Built at
+    the first workbook, not at import: 18,278 entries take some 10 ms, which every command
+    line start would pay."""
+    return {column_letters(i): i for i in range(26 + 26**2 + 26**3)}
 
 
-def _column(letters: str) -> int | None:
-    if not _COLUMN.fullmatch(letters):
-        return None
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
+@functools.cache
+def _in_order() -> tuple[str, ...]:
+    """Every column's letters in order, A to ZZZ."""
+    return tuple(_columns())
 
 
 def _refuse_doctype(*_args: object) -> None:
@@ -81,87 +85,173 @@ def _parser() -> Any:
     return parser
 
 
-def _feed(parser: Any, source: CountedPart, ended: list[Any]) -> Iterator[None]:
-    """Feeds the part to `parser` a chunk at a time, pausing after each chunk (the caller
-    takes what the callbacks appended to `ended`). Refuses a DTD, and more than
-    XLSX_ELEMENT_BYTES of XML without an item appended to `ended`."""
+class Finished:
+    """How many items (rows, string items) of a part the caller's parser has finished."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items = 0
+
+
+def checked_chunks(source: CountedPart, finished: Finished) -> Iterator[bytes]:
+    """The part a chunk at a time, for the caller to parse. Refuses a DTD (a byte scan of
+    every chunk, across their seams), and more than XLSX_ELEMENT_BYTES of XML during which
+    `finished.items` did not grow: a crafted part is refused there, not held by the
+    parser."""
     since = 0
     tail = b""
+    seen = finished.items
     while chunk := source.read(_CHUNK):
         # "<" is escaped in text and Excel writes no CDATA, so this is a declaration.
         if _DOCTYPE in tail + chunk[: len(_DOCTYPE)] or _DOCTYPE in chunk:
             raise UnreadableSheet("a document type declaration (DTD) is not allowed")
         tail = chunk[-len(_DOCTYPE) :]
-        before = len(ended)
-        parser.Parse(chunk, False)
-        since = 0 if len(ended) > before else since + len(chunk)
+        yield chunk
+        now = finished.items
+        since = 0 if now != seen else since + len(chunk)
+        seen = now
         if since > limits.XLSX_ELEMENT_BYTES:
             raise PartTooLarge(source.name, limits.XLSX_ELEMENT_BYTES, "element")
-        yield
-    parser.Parse(b"", True)
-    yield
 
 
-def shared_strings(source: CountedPart) -> list[str]:
-    """Each string item's text, without phonetic guides (<rPh>) and stripped (as cells
-    use them)."""
-    strings: list[str] = []
+class _Text:
+    """The text being captured: what the callbacks of both readers collect between an
+    element that starts it (<t>, <v>) and that element's end."""
+
+    __slots__ = ("on", "text")
+
+    def __init__(self) -> None:
+        self.on = False
+        self.text = ""
+
+    def chars(self, data: str) -> None:
+        if self.on:
+            self.text += data
+
+
+def _reader(start: Callable[..., None], end: Callable[[str], None], text: _Text) -> Any:
     parser = _parser()
-    text = ""
-    capture = phonetic = False
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text.chars
+    return parser
+
+
+def _uncaptured(pattern: str) -> str:
+    """`pattern` with its groups made non-capturing (to embed it in a bigger one)."""
+    return re.sub(r"\((?!\?)", "(?:", pattern)
+
+
+# The string items and rows the fast path reads (jianguan/xlsx_fast.py): the shapes Excel,
+# WPS and openpyxl write, with exactly what the callbacks below take from them.
+_SI_START = re.compile(r"<si[ \t\r\n/>]")
+_SI_ITEM = re.compile(
+    rf'<si>{SPACE}*+<t(?: xml:space="preserve")?>({TEXT})</t>{SPACE}*+'
+    rf'(?:<phoneticPr fontId="[0-9]++"(?: type="[A-Za-z]++")?(?: alignment="[A-Za-z]++")?'
+    rf"{SPACE}*+/>{SPACE}*+)?</si>"
+)
+_ROW_START = re.compile(r"<row[ \t\r\n/>]")
+# A row's start tag: (r, the other attributes, "/" if the row is empty).
+_ROW_HEAD = re.compile(rf'<row(?: r="([0-9]++)")?((?:{_uncaptured(ATTRIBUTE)})*+){SPACE}*+(/?)>')
+# Each cell of a row's content: (column letters, style, type, <v> text, inline <t> text), ""
+# for what it has not; or, in the last group, a character that is not part of a regular
+# cell, and so makes the row irregular. One `findall` both reads and checks the row.
+_CELLS = re.compile(
+    rf'{SPACE}*+<c(?: r="([A-Z]{{1,3}})[0-9]++")?(?: s="([0-9]++)")?(?: t="([A-Za-z]++)")?'
+    rf"{SPACE}*+(?:/>|>(?:<f>{TEXT}</f>)?(?:<v>({TEXT})</v>"
+    rf'|<is><t(?: xml:space="preserve")?>({TEXT})</t></is>)?</c>)'
+    r"|([\s\S])"
+)
+
+
+def shared_strings(source: CountedPart, fast: bool = True) -> list[str]:
+    """Each string item's text, without phonetic guides (<rPh>) and stripped (as cells
+    use them). `fast=False`: every item by the expat callbacks."""
+    strings: list[str] = []
+    text = _Text()
+    depth = 0  # of open <si>
+    phonetic = False
 
     def start(name: str, _attrs: dict[str, str]) -> None:
-        nonlocal text, capture, phonetic
+        nonlocal depth, phonetic
         if name == _T:
-            capture = not phonetic
+            text.on = not phonetic
         elif name == _SI:
-            text = ""
+            text.text = ""
+            depth += 1
         elif name == _RPH:
             phonetic = True
 
     def end(name: str) -> None:
-        nonlocal capture, phonetic
+        nonlocal depth, phonetic
         if name == _T:
-            capture = False
+            text.on = False
         elif name == _SI:
-            strings.append(text.strip())
+            strings.append(text.text.strip())
+            depth -= 1
         elif name == _RPH:
             phonetic = False
 
-    def chars(data: str) -> None:
-        nonlocal text
-        if capture:
-            text += data
+    def take(text: str, at: int) -> int:
+        item = _SI_ITEM.match(text, at)
+        if item is None:
+            return -1 if text.find("</si>", at) < 0 else 0
+        strings.append(item.group(1).strip())
+        return item.end()
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    for _ in _feed(parser, source, strings):
-        pass
+    def neutral() -> bool:
+        return not (depth or phonetic or text.on)
+
+    parser = _reader(start, end, text)
+    stream = FastStream(parser, _SI_START, take, neutral, fast)
+    finished = Finished()
+    for chunk in checked_chunks(source, finished):
+        before = len(strings)
+        stream.feed(chunk)
+        finished.items += len(strings) - before
+    stream.close()
     return strings
 
 
 def sheet_rows(
-    source: CountedPart, strings: list[str], number: Callable[[str, str | None], str]
+    source: CountedPart,
+    strings: list[str],
+    number: Callable[[str, str | None], str],
+    fast: bool = True,
 ) -> Iterator[tuple[int, list[str]]]:
     """Every row of the sheet part as (1-based sheet row, [cell text, ...]): cells placed by
     their reference (or after the previous cell when it has none), empty cells as "".
     `strings` are the shared strings; `number(text, style)` turns a number cell's text into
-    the text the CSV reader would see."""
+    the text the CSV reader would see. `fast=False`: every row by the expat callbacks."""
     rows: list[tuple[int, list[str]]] = []
-    parser = _parser()
-    parser.ordered_attributes = True
+    columns = _columns()
     row_number = 0
     values: list[str] = []
     col = -1  # the previous cell's column
     at = 0  # the current cell's column
     kind: str = "n"
     style: str | None = None
-    text = ""
-    capture = in_is = phonetic = False
+    text = _Text()
+    depth = 0  # of open rows
+    in_is = phonetic = False
+
+    def value_of(kind: str, text: str, style: str | None) -> str:
+        """A non-empty cell's text as the CSV reader would see it, by the cell's type."""
+        if kind == "s":
+            return strings[int(text)]
+        if kind == "inlineStr" or kind == "str" or kind == "e":
+            return text.strip()
+        if kind == "n":
+            return number(text, style)
+        if kind == "b":
+            return "true" if text.strip() in ("1", "true") else "false"
+        if kind == "d":
+            return text[:10]  # an ISO 8601 date (and time): the date
+        return text.strip()
 
     def start(name: str, attrs: list[str]) -> None:
-        nonlocal row_number, values, col, at, kind, style, text, capture, in_is, phonetic
+        nonlocal row_number, values, col, at, kind, style, depth, in_is, phonetic
         if name == _C:
             # Attributes come as [name, value, ...] (no dict per element); the spellings
             # Excel and openpyxl write are matched as they stand.
@@ -179,48 +269,35 @@ def sheet_rows(
             if ref is None:
                 col += 1
             else:
-                letters = ref.rstrip(_DIGITS)
-                index = _COLUMNS.get(letters)
-                if index is None:
-                    index = _column(letters)
+                index = columns.get(ref.rstrip(_DIGITS))
                 col = col + 1 if index is None else index
             at = col
-            text = ""
+            text.text = ""
         elif name == _T:
-            capture = in_is and not phonetic
+            text.on = in_is and not phonetic
         elif name == _V:
-            text = ""
-            capture = True
+            text.text = ""
+            text.on = True
         elif name == _IS:
-            text = ""
+            text.text = ""
             in_is = True
         elif name == _ROW:
             named = dict(zip(attrs[::2], attrs[1::2], strict=True))
             row_number = int(named.get("r") or row_number + 1)
             values = []
             col = -1
+            depth += 1
         elif name == _RPH:
             phonetic = True
 
     def end(name: str) -> None:
-        nonlocal values, capture, in_is, phonetic
+        nonlocal values, depth, in_is, phonetic
         if name in (_T, _V):
-            capture = False
+            text.on = False
         elif name == _C:
-            if not text:
+            if not text.text:
                 return
-            if kind == "s":
-                value = strings[int(text)]
-            elif kind == "inlineStr" or kind == "str" or kind == "e":
-                value = text.strip()
-            elif kind == "n":
-                value = number(text, style)
-            elif kind == "b":
-                value = "true" if text.strip() in ("1", "true") else "false"
-            elif kind == "d":
-                value = text[:10]  # an ISO 8601 date (and time): the date
-            else:
-                value = text.strip()
+            value = value_of(kind, text.text, style)
             if at == len(values):
                 values.append(value)
             elif at > len(values):
@@ -233,17 +310,82 @@ def sheet_rows(
         elif name == _ROW:
             rows.append((row_number, values))
             values = []  # a stray cell after the row must not change what was handed on
+            depth -= 1
         elif name == _RPH:
             phonetic = False
 
-    def chars(data: str) -> None:
-        nonlocal text
-        if capture:
-            text += data
+    def take(text: str, at: int) -> int:
+        """A regular row, read as the callbacks above would read it."""
+        nonlocal row_number
+        head = _ROW_HEAD.match(text, at)
+        if head is None:
+            return -1 if text.find(">", at) < 0 else 0
+        ref, others, empty = head.group(1, 2, 3)
+        end = head.end()
+        body = ""
+        if not empty:
+            close = text.find("</row>", end)
+            if close < 0:
+                return -1
+            body, end = text[end:close].rstrip(" \t\r\n"), close + 6
+        if others:
+            if not attributes_usable(others, stream.bound, "" if ref is None else "r"):
+                return 0
+            if ref is None:
+                ref = attribute(others, "r")
+        found = _CELLS.findall(body)
+        if not found:
+            row_number = int(ref or row_number + 1)
+            rows.append((row_number, []))
+            return end
+        letters, styles, kinds, vs, ts, junk = zip(*found, strict=True)
+        if any(junk):
+            return 0
+        row_number = int(ref or row_number + 1)
+        raw = list(map(operator.add, vs, ts))  # a cell has one of the two, or neither
+        n = len(raw)
+        if letters == _in_order()[:n]:
+            # A, B, C, ... as Excel writes them: a cell's place is its index. Inline strings
+            # are the cells stripped; the other kinds are put right one kind at a time.
+            cells = list(map(str.strip, raw))
+            if kinds.count("inlineStr") != n:
+                for kind in set(kinds) - {"inlineStr"}:
+                    i = -1
+                    for _ in range(kinds.count(kind)):
+                        i = kinds.index(kind, i + 1)
+                        if raw[i]:
+                            cells[i] = value_of(kind or "n", raw[i], styles[i] or None)
+            while cells and not raw[len(cells) - 1]:
+                cells.pop()  # the callbacks make no place for empty cells at the end
+        else:
+            cells = []
+            col = -1
+            for i in range(n):
+                col = columns[letters[i]] if letters[i] else col + 1
+                if not raw[i]:
+                    continue
+                value = value_of(kinds[i] or "n", raw[i], styles[i] or None)
+                if col == len(cells):
+                    cells.append(value)
+                elif col > len(cells):
+                    cells.extend([""] * (col - len(cells)))
+                    cells.append(value)
+                else:
+                    cells[col] = value
+        rows.append((row_number, cells))
+        return end
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    for _ in _feed(parser, source, rows):
+    def neutral() -> bool:
+        return not (depth or in_is or phonetic or text.on)
+
+    parser = _reader(start, end, text)
+    parser.ordered_attributes = True
+    stream = FastStream(parser, _ROW_START, take, neutral, fast)
+    finished = Finished()
+    for chunk in checked_chunks(source, finished):
+        stream.feed(chunk)
+        finished.items += len(rows)
         yield from rows
         rows.clear()
+    stream.close()
+    yield from rows

@@ -26,9 +26,7 @@ from datetime import datetime
 from typing import cast
 from xml.etree.ElementTree import Element, XMLPullParser
 
-from jianguan import import_limits as limits
 from jianguan import xlsx_expat
-from jianguan.import_limits import PartTooLarge
 from jianguan.xlsx_expat import UnreadableSheet
 from jianguan.zip_budget import Budget, CountedPart
 
@@ -37,10 +35,6 @@ __all__ = ["UnreadableSheet", "sheet_rows"]
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-
-
-_DOCTYPE = b"<!DOCTYPE"
-_CHUNK = 1 << 16
 
 
 def _ends(
@@ -56,22 +50,14 @@ def _ends(
     parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
     # Only end events were asked for: each event's object is the finished element.
     finished = cast(Callable[[], Iterator[tuple[str, Element]]], parser.read_events)
-    since = 0
-    tail = b""
-    while chunk := source.read(_CHUNK):
-        # "<" is escaped in text and Excel writes no CDATA, so this is a declaration.
-        if _DOCTYPE in tail + chunk[: len(_DOCTYPE)] or _DOCTYPE in chunk:
-            raise UnreadableSheet("a document type declaration (DTD) is not allowed")
-        tail = chunk[-len(_DOCTYPE) :]
+    marked = xlsx_expat.Finished()
+    for chunk in xlsx_expat.checked_chunks(source, marked):
         parser.feed(chunk)
-        since += len(chunk)
         for _event, element in finished():
             if element.tag in marks:
-                since = 0
+                marked.items += 1
             if wanted is None or element.tag in wanted:
                 yield element
-        if since > limits.XLSX_ELEMENT_BYTES:
-            raise PartTooLarge(source.name, limits.XLSX_ELEMENT_BYTES, "element")
     parser.close()
     for _event, element in finished():
         if wanted is None or element.tag in wanted:
@@ -102,11 +88,11 @@ def _first_sheet(book: Budget) -> str:
     raise UnreadableSheet("the workbook's first sheet has no part")
 
 
-def _shared_strings(book: Budget) -> list[str]:
+def _shared_strings(book: Budget, fast: bool) -> list[str]:
     if "xl/sharedStrings.xml" not in book.book.namelist():
         return []
     with book.open("xl/sharedStrings.xml") as source:
-        return xlsx_expat.shared_strings(source)
+        return xlsx_expat.shared_strings(source, fast)
 
 
 def _date_styles(book: Budget) -> tuple[frozenset[int], bool]:
@@ -139,9 +125,10 @@ def _date_styles(book: Budget) -> tuple[frozenset[int], bool]:
 
 def _numbers(dated: frozenset[int], epoch: datetime) -> Callable[[str, str | None], str]:
     """A number cell's text as the CSV reader would see it, given the cell's style."""
-    from openpyxl.utils.datetime import from_excel
-
     styles: dict[str | None, bool] = {}
+    # A registry's dates repeat (some thousands of days in 100,000 rows), and openpyxl's
+    # conversion is the dearest part of a cell: each serial is converted once.
+    dates: dict[str, str] = {}
 
     def number(text: str, style: str | None) -> str:
         is_date = styles.get(style)
@@ -156,7 +143,12 @@ def _numbers(dated: frozenset[int], epoch: datetime) -> Callable[[str, str | Non
             # 91360121564376716M) this way. Excel shows it as written; so do we.
             return text.strip()
         if is_date:
-            return from_excel(value, epoch).date().isoformat()
+            known = dates.get(text)
+            if known is None:
+                known = _date(value, epoch, text)
+                if len(dates) < 100_000:
+                    dates[text] = known
+            return known
         if value.is_integer() and "e" not in text and "E" not in text:
             return str(int(value))
         return text
@@ -164,14 +156,30 @@ def _numbers(dated: frozenset[int], epoch: datetime) -> Callable[[str, str | Non
     return number
 
 
-def sheet_rows(zipped: zipfile.ZipFile) -> Iterator[tuple[int, list[str]]]:
+def _date(value: float, epoch: datetime, text: str) -> str:
+    """A date-styled number cell's text: its date; a time under one day; as written past
+    year 9999 (for the date check to name)."""
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        moment = from_excel(value, epoch)
+    except (ValueError, OverflowError):
+        return text.strip()
+    if isinstance(moment, datetime):
+        return moment.date().isoformat()
+    return str(moment.isoformat())  # under one day is a time of day: no date to give
+
+
+def sheet_rows(zipped: zipfile.ZipFile, fast: bool = True) -> Iterator[tuple[int, list[str]]]:
     """Every row of the first sheet, with its 1-based sheet row number. The zip's directory
-    is checked first (zip_budget.open_checked); raises PartTooLarge past a limit."""
+    is checked first (zip_budget.open_checked); raises PartTooLarge past a limit.
+    `fast=False` reads every row and string item by expat callbacks (jianguan/xlsx_fast.py
+    must give the same; the differential tests compare)."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     book = Budget(zipped)
-    strings = _shared_strings(book)
+    strings = _shared_strings(book, fast)
     dated, date1904 = _date_styles(book)
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     with book.open(_first_sheet(book)) as source:
-        yield from xlsx_expat.sheet_rows(source, strings, _numbers(dated, epoch))
+        yield from xlsx_expat.sheet_rows(source, strings, _numbers(dated, epoch), fast)

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from hypothesis import strategies as st
 
+from jianguan.xlsx_expat import column_letters
 from tests.attack.registry_strategies import Sheet, sheets
 
 CONTENT_TYPES = (
@@ -85,16 +86,6 @@ XXE = (
     '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
     '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
 )
-
-
-def column_letters(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _excel_serial(value: date | datetime) -> float:

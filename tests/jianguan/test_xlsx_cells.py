@@ -61,3 +61,13 @@ def test_a_doctype_is_refused_even_where_the_byte_scan_cannot_see_it() -> None:
         pytest.raises(UnreadableSheet, match="DTD"),
     ):
         list(sheet_rows(book))
+
+
+def test_a_date_cell_without_a_date_is_read_not_called_damaged() -> None:
+    # Style 1 shows a date (tests/attack/xlsx_craft.py STYLES). Under one day is a time of
+    # day (openpyxl gives a time, which has no date); past year 9999 there is no date at all.
+    body = (
+        '<row r="1"><c r="A1" s="1"><v>0.5</v></c><c r="B1" s="1"><v>1e10</v></c>'
+        '<c r="C1" s="1"><v>45000</v></c></row>'
+    )
+    assert _rows(body) == [(1, ["12:00:00", "1e10", "2023-03-15"])]
