@@ -51,7 +51,9 @@ def _web(args: argparse.Namespace) -> int:
     if args.processes == 1:
         serve(_warmed(app), args.host, args.port)
         return 0
-    app.extensions["jianguan_store"].dispose()
+    # The slow part of warming (renders and verifications not yet kept) once, here: each
+    # process then reads what this kept, in a moment, before it serves.
+    _warmed(app).extensions["jianguan_store"].dispose()
     serve_processes(
         lambda: _warmed(create_app(args.db, config)), args.host, args.port, args.processes
     )

@@ -26,6 +26,10 @@ from typing import Any
 from flask import Flask
 
 THREADS = 8
+# Browsers keep their connection open: waitress's default of 100 open connections per process
+# made a process that took a burst of sign-ins stop accepting, and with SO_REUSEPORT the
+# connections already dealt to it then waited in its queue until the clients gave up.
+CONNECTION_LIMIT = 1000
 
 
 def make_server(app: Flask, host: str, port: int) -> Any:
@@ -33,7 +37,14 @@ def make_server(app: Flask, host: str, port: int) -> Any:
     Server header says "jianguan" and no version numbers."""
     from waitress.server import create_server
 
-    return create_server(app, host=host, port=port, threads=THREADS, ident="jianguan")
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=THREADS,
+        connection_limit=CONNECTION_LIMIT,
+        ident="jianguan",
+    )
 
 
 def serve(app: Flask, host: str, port: int) -> None:
@@ -55,11 +66,18 @@ def _child(
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    app = make_app()
-    # Our own socket only now that the app is built: until it listens, the kernel sends every
-    # new connection to the processes that are ready.
+    # Our socket first, then the app: all processes join the port within moments of each
+    # other, so a burst of clients at start is dealt out over all of them (a process that
+    # listened a second before the others took every client of the benchmark's sign-ins, and
+    # kept them). Connections dealt to us wait in the queue while the app is built.
     listening = shared or socket.create_server(address, backlog=BACKLOG, reuse_port=True)
-    server = create_server(app, sockets=[listening], threads=THREADS, ident="jianguan")
+    server = create_server(
+        make_app(),
+        sockets=[listening],
+        threads=THREADS,
+        connection_limit=CONNECTION_LIMIT,
+        ident="jianguan",
+    )
     server.run()
 
 
