@@ -95,7 +95,8 @@ def _kept_or_rendered(plan: PlanRow, language: str, key: str) -> ReviewBody:
     if kept is not None:
         meta = kept.meta
         return ReviewBody(
-            Markup(kept.content),  # nosec B704 — our own autoescaped render, kept verbatim
+            # our own autoescaped render, kept verbatim; Markup only stops a second escaping
+            Markup(kept.content),  # nosec B704
             meta["task_title"],
             meta["calendar"],
             meta["content_sha256"],
