@@ -58,7 +58,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     from jianguan.db import open_store
     from jianguan.job_worker import Worker
-    from simulations.job_kinds import KINDS
+    from web.commands import worker_kinds
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.nice > 0:
@@ -67,7 +67,7 @@ def _worker(args: argparse.Namespace) -> int:
         os.nice(args.nice)
     worker = Worker(
         open_store(args.db),
-        KINDS,
+        worker_kinds(args.db),
         heartbeat_s=args.heartbeat,
         stale_after_s=args.stale_after,
         max_tries=args.max_tries,

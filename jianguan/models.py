@@ -6,6 +6,7 @@ Planning: tasks, plans (draft → approved → published), inspections and their
 People and trace: users, and the append-only, hash-chained audit log.
 Work: durable jobs run by workers, and failed sign-ins for the login limit.
 Checks: each plan's latest server-side verification, shared by every web process.
+Pages: parts of pages rendered from a plan (the review page's plan part), shared likewise.
 """
 
 from __future__ import annotations
@@ -299,3 +300,21 @@ class PlanVerificationRow(Base):
     key: Mapped[str] = mapped_column(String(64))
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     checked_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PlanRenderRow(Base):
+    """A part of a page rendered from a plan (jianguan/plan_renders.py; the review page's plan
+    part, web/plans/review_cache.py), with the key of what it shows: a plan job renders it in
+    the worker, so no web process spends a second of CPU on a new draft's first reader. A
+    reader whose key differs renders it again and replaces the row; one row per plan and
+    `name` (what, in which language), so the table stays a few times as large as `plans`."""
+
+    __tablename__ = "plan_renders"
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. "review:zh_CN"
+    key: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON)  # what the page reads beside it
+    made_at: Mapped[datetime] = mapped_column(DateTime)

@@ -5,17 +5,22 @@ Run by any worker (jianguan/job_worker.py). The solver runs in the worker's proc
 `JIANGUAN_DASK` when set; the plan is the same for every setting (scheduler.planner). The draft is saved in the same transaction that marks the job
 done, so a worker killed at any point leaves either no draft (the job is rerun, and the seeded
 draw gives the same plan) or a done job with its one draft. The draft's server-side
-verification (scheduler/stored_verification.py) is saved with it.
+verification (scheduler/stored_verification.py) is saved with it, and whatever `after_save`
+keeps for the draft (the web renders its review page's plan part there: web/plans/
+review_cache.py), in the same transaction.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from jianguan.errors import JianguanError
 from jianguan.job_worker import JobContext
-from jianguan.models import TaskRow
+from jianguan.models import PlanRow, TaskRow
 from jianguan.registry_store import load_officers
 from rules.versions.decided_registry import decided_enterprises
 from scheduler.lifecycle import approved_counts_in, save_draft
@@ -26,12 +31,15 @@ from scheduler.task_file import Task
 KIND = "plan"
 DASK_ENV = "JIANGUAN_DASK"  # as scheduler/commands.py reads it
 
+# Called with the draft in the job's transaction, before the job is marked done.
+AfterSave = Callable[[Session, PlanRow], None]
+
 
 def plan_inputs(task_id: str, seed: str) -> dict[str, Any]:
     return {"task_id": task_id, "seed": seed}
 
 
-def run_plan(job: JobContext) -> dict[str, Any] | None:
+def run_plan(job: JobContext, after_save: AfterSave | None = None) -> dict[str, Any] | None:
     """Read the registry from the store, draw and schedule, save a draft."""
     store = job.store
     task_id, seed = job.inputs["task_id"], job.inputs["seed"]
@@ -60,9 +68,13 @@ def run_plan(job: JobContext) -> dict[str, Any] | None:
     with store.session() as session:
         version = inputs_version(session)
     verification = verify_document(store, document, task)
+    if after_save is not None:
+        job.say("保存计划，生成审核页面 …")  # here: no other session may write in the next
     with store.session() as session:
         plan = save_draft(session, task, document, job.started_by)
         session.flush()
         store_answer(session, plan, version, verification)
+        if after_save is not None:
+            after_save(session, plan)
         job.finish_in(session, {"plan_id": plan.id}, f"计划已保存（编号 {plan.id}），等待审批")
     return None

@@ -161,9 +161,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _install_jobs(app: Flask, store: Store) -> None:
+    from simulations.job_kinds import KINDS
     from web.core.background_jobs import install_jobs
+    from web.plans.review_cache import KindsRenderingReviews
     from web.plans.views import soft_goal_name, status_name
 
-    install_jobs(app, store)
+    install_jobs(app, store, KindsRenderingReviews(KINDS, app))
     app.jinja_env.globals["plan_status"] = status_name
     app.jinja_env.globals["soft_goal"] = soft_goal_name

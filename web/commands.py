@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import secrets
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from jianguan.cli_support import lang_parent
 from jianguan.errors import JianguanError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from jianguan.job_worker import JobKind
 
 
 def _jobs_config(args: argparse.Namespace) -> dict[str, Any]:
     # None: the app's default (a worker thread on SQLite only).
     return {} if args.worker is None else {"JOBS_IN_PROCESS": args.worker}
+
+
+def _warmed(app: Flask) -> Flask:
+    """`app` with its caches filled, before it listens (web/plans/warm_up.py)."""
+    import os
+    import sys
+    import time
+
+    from web.plans.warm_up import warm
+
+    began = time.perf_counter()
+    plans = warm(app)
+    print(
+        f"进程 {os.getpid()}：已预热 {plans} 个计划 / process {os.getpid()}: {plans} plans "
+        f"warmed in {time.perf_counter() - began:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+    return app
 
 
 def _web(args: argparse.Namespace) -> int:
@@ -23,11 +49,27 @@ def _web(args: argparse.Namespace) -> int:
     config = _jobs_config(args)
     app = create_app(args.db, config)  # here, once: a bad setting is refused before forking
     if args.processes == 1:
-        serve(app, args.host, args.port)
+        serve(_warmed(app), args.host, args.port)
         return 0
-    app.extensions["jianguan_store"].dispose()
-    serve_processes(lambda: create_app(args.db, config), args.host, args.port, args.processes)
+    # The slow part of warming (renders and verifications not yet kept) once, here: each
+    # process then reads what this kept, in a moment, before it serves.
+    _warmed(app).extensions["jianguan_store"].dispose()
+    serve_processes(
+        lambda: _warmed(create_app(args.db, config)), args.host, args.port, args.processes
+    )
     return 0
+
+
+def worker_kinds(db_url: str | None) -> Mapping[str, JobKind]:
+    """What `jianguan worker` runs: every kind of job, the plan job also rendering its draft's
+    review page part (web/plans/review_cache.py) with an app of the worker's own, which
+    serves nothing and signs nothing (so it needs no JIANGUAN_SECRET_KEY)."""
+    from simulations.job_kinds import KINDS
+    from web.app import create_app
+    from web.plans.review_cache import KindsRenderingReviews
+
+    app = create_app(db_url, {"JOBS_IN_PROCESS": False, "SECRET_KEY": secrets.token_hex(32)})
+    return KindsRenderingReviews(KINDS, app)
 
 
 def _demo(args: argparse.Namespace) -> int:

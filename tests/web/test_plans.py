@@ -328,3 +328,27 @@ def test_cached_verification_still_sees_tampering(app: Flask, draft: int) -> Non
         plan.document = json.dumps(document)
     again = anonymous.get(f"/public/plans/{draft}/verify").get_data(as_text=True)
     assert 'data-ok="0"' in again and "plan_sha256" in again
+
+
+def test_plan_lists_do_not_load_plan_documents(app: Flask, draft: int) -> None:
+    """The plan list and the task page link each plan with its state: a plan.json (half a
+    megabyte or more) per plan, read for nothing, made the list the slowest page under load."""
+    from sqlalchemy import event
+
+    from tests.web.flows import TASK_ID
+
+    client = signed_in(app, "reg1")
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    engine = store_of(app).engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        listed = client.get("/plans/").get_data(as_text=True)
+        task_page = client.get(f"/plans/tasks/{TASK_ID}").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert f"/plans/{draft}" in listed and f"/plans/{draft}" in task_page
+    assert statements and not [s for s in statements if "plans.document" in s]

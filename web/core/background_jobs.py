@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
@@ -94,7 +95,7 @@ class InProcessWorker:
     starts with jobs waiting) and ended after IDLE_EXIT_S without work, so idle apps — a test
     suite makes hundreds — hold no thread."""
 
-    def __init__(self, store: Store, kinds: dict[str, JobKind], idle_exit_s: float) -> None:
+    def __init__(self, store: Store, kinds: Mapping[str, JobKind], idle_exit_s: float) -> None:
         self.worker = Worker(store, kinds, poll_s=1.0)
         self.idle_exit_s = idle_exit_s
         self._thread: threading.Thread | None = None
@@ -128,17 +129,15 @@ class InProcessWorker:
             self.worker.wake.clear()
 
 
-def install_jobs(app: Flask, store: Store) -> None:
+def install_jobs(app: Flask, store: Store, kinds: Mapping[str, JobKind]) -> None:
     """The in-process worker, when wanted: JOBS_IN_PROCESS True/False, or None for "on
-    SQLite only"."""
+    SQLite only"; it runs `kinds`."""
     wanted = app.config.get("JOBS_IN_PROCESS")
     if wanted is None:
         wanted = store.engine.dialect.name == "sqlite"
     if not wanted:
         return
-    from simulations.job_kinds import KINDS
-
-    worker = InProcessWorker(store, KINDS, app.config.get("JOBS_IDLE_EXIT_S", IDLE_EXIT_S))
+    worker = InProcessWorker(store, kinds, app.config.get("JOBS_IDLE_EXIT_S", IDLE_EXIT_S))
     app.extensions[IN_PROCESS_WORKER] = worker
     with store.session() as session:
         waiting = session.query(JobRow.id).filter(JobRow.state.in_(job_queue.ACTIVE)).first()

@@ -31,7 +31,7 @@ from web.core.form_values import day_list, words
 from web.core.i18n import short_language
 from web.extensions import store_of
 from web.plans.jobs import Job, job_or_404, start_generation
-from web.plans.views import ACTORS, VIEWERS, plans
+from web.plans.views import ACTORS, VIEWERS, plans, plans_without_documents
 
 DEFAULT_FIELDS = {"SCJG": "quality", "SW": "tax", "YJ": "safety"}
 
@@ -155,7 +155,7 @@ def new_task() -> str | Response | tuple[str, int]:
 @plans.get("/tasks/<task_id>")
 @allow(*VIEWERS)
 def task(task_id: str) -> str:
-    row = db().get(TaskRow, task_id)
+    row = db().get(TaskRow, task_id, options=[plans_without_documents()])
     if row is None:
         abort(404)
     spec_yaml = yaml.safe_dump(row.spec, allow_unicode=True, sort_keys=False)

@@ -4,11 +4,13 @@ jobs are in task_views.py, on the same blueprint."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import defer, selectinload
 from werkzeug.wrappers import Response
 
 from jianguan import audit
@@ -51,6 +53,12 @@ def status_name(status: str) -> str:
     return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
+def plans_without_documents() -> Any:
+    """Loading a task's plans for a list, in one query and without their documents: each is
+    a plan.json of half a megabyte or more, which a list of links and states never reads."""
+    return selectinload(TaskRow.plans).options(defer(PlanRow.document))
+
+
 def _plan(plan_id: int) -> PlanRow:
     plan = db().get(PlanRow, plan_id)
     if plan is None:
@@ -61,7 +69,15 @@ def _plan(plan_id: int) -> PlanRow:
 @plans.get("/")
 @allow(*VIEWERS)
 def index() -> str:
-    tasks = db().scalars(select(TaskRow).order_by(TaskRow.created_at.desc(), TaskRow.id)).all()
+    tasks = (
+        db()
+        .scalars(
+            select(TaskRow)
+            .options(plans_without_documents())
+            .order_by(TaskRow.created_at.desc(), TaskRow.id)
+        )
+        .all()
+    )
     return render_template("plans_index.html", tasks=tasks)
 
 
