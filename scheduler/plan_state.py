@@ -8,6 +8,8 @@ approval must cover that hash.
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import ColumnElement
 
 from jianguan.errors import JianguanError
@@ -28,6 +30,12 @@ STATUS_NAMES = {
 # superseded by its re-plan. An approved plan superseded before it was published never was:
 # its draw stays confidential (the surprise of 双随机), so status alone cannot decide this.
 WAS_PUBLISHED: ColumnElement[bool] = PlanRow.published_at.is_not(None)
+
+
+def stored_sha256(plan: PlanRow) -> str:
+    """The sha256 of the document's stored text, as it is: a cache key that any change to the
+    row moves (an edit that bypassed the lifecycle included), without parsing megabytes."""
+    return hashlib.sha256(plan.document.encode("utf-8")).hexdigest()
 
 
 def was_published(plan: PlanRow) -> bool:

@@ -35,6 +35,7 @@ from jianguan.registry_store import load_officers
 from rules.versions.decided_registry import decided_enterprises
 from scheduler.lifecycle import approved_counts_in, document_of
 from scheduler.plan_review import task_of
+from scheduler.plan_state import stored_sha256
 from scheduler.task_file import Task
 from scheduler.verify import Problem, verify_plan
 
@@ -154,8 +155,7 @@ def inputs_version(session: Session) -> int | None:
 
 
 def verification_key(plan: PlanRow, version: int | None) -> str:
-    # The stored text's own digest: any change to the row shows, without parsing megabytes.
-    stored = hashlib.sha256(plan.document.encode("utf-8")).hexdigest()
+    stored = stored_sha256(plan)
     parts = [plan.id, stored, plan.status, version]
     return hashlib.sha256(json.dumps(parts).encode("ascii")).hexdigest()
 

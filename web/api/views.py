@@ -9,7 +9,6 @@ then; to them an unpublished plan does not exist (404).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import UTC, date
 from pathlib import Path
@@ -25,7 +24,7 @@ from jianguan.errors import JianguanError
 from jianguan.models import PlanRow
 from rules.versions.in_force import decide_in_force
 from scheduler.lifecycle import document_of
-from scheduler.plan_state import WAS_PUBLISHED, was_published
+from scheduler.plan_state import WAS_PUBLISHED, stored_sha256, was_published
 from scheduler.stored_verification import verified
 from web.core.access import EVERYONE, allow, public
 from web.core.db_session import db
@@ -109,7 +108,7 @@ def plan(plan_id: int) -> Response | tuple[Response, int]:
     summary = _summary(row)
     # The document is a multi-megabyte JSON string that never changes: its reply is encoded
     # once per stored bytes and summary (state, approval, publication), not on every call.
-    stored = hashlib.sha256(row.document.encode("utf-8")).hexdigest()
+    stored = stored_sha256(row)
     cache: RenderCache[bytes] = current_app.extensions.setdefault(
         "jianguan_api_plan_cache", RenderCache(capacity=32)
     )

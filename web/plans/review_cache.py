@@ -36,7 +36,7 @@ from jianguan.job_worker import JobKind
 from jianguan.models import AuditEvent, PlanRow
 from scheduler import plan_job
 from scheduler.plan_review import build_review
-from scheduler.plan_state import content_sha256
+from scheduler.plan_state import content_sha256, stored_sha256
 from web.core.db_session import db
 from web.core.i18n import LANGUAGES, current_language
 from web.core.render_cache import RenderCache
@@ -70,7 +70,7 @@ def registry_version(session: Session) -> int | None:
 
 
 def body_key(session: Session, plan: PlanRow, language: str) -> str:
-    stored = hashlib.sha256(plan.document.encode("utf-8")).hexdigest()
+    stored = stored_sha256(plan)
     parts = [plan.id, stored, language, registry_version(session)]
     return hashlib.sha256(json.dumps(parts).encode("ascii")).hexdigest()
 
