@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from scheduler.canonical_json import Encoded, canonical_bytes, canonical_bytes_with, sha256_of
+from scheduler.canonical_json import Encoded, canonical_bytes, canonical_bytes_with
 from scheduler.draw import DrawResult
 from scheduler.region_problem import OfficerSlot, RegionResult
 from scheduler.task_file import Task
@@ -123,8 +123,8 @@ def constraint_table(
 def seal(document: dict[str, Any], encoded: Mapping[str, Encoded] | None = None) -> dict[str, Any]:
     """The document with its `plan_sha256`; `encoded`: values whose bytes were made already."""
     body = {k: v for k, v in document.items() if k != "plan_sha256"}
-    digest = hashlib.sha256(canonical_bytes_with(body, encoded)).hexdigest() if encoded else None
-    return {**body, "plan_sha256": digest or sha256_of(body)}
+    digest = hashlib.sha256(canonical_bytes_with(body, encoded or {})).hexdigest()
+    return {**body, "plan_sha256": digest}
 
 
 def plan_bytes(document: dict[str, Any]) -> bytes:

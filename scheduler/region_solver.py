@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from scheduler.day_model import PRF_BITS as DAY_PRF_BITS
 from scheduler.day_model import DayModelInput, DayModelOutput, solve_days
@@ -285,7 +285,7 @@ def largest_first(
     out: list[R | None] = [None] * len(items)
     for i, result in zip(order, solved, strict=True):
         out[i] = result
-    return [r for r in out if r is not None]
+    return cast(list[R], out)
 
 
 def solve_regions(
@@ -293,17 +293,12 @@ def solve_regions(
     pool: WorkPool,
     done: Callable[[RegionProblem], None] | None = None,
 ) -> list[RegionResult]:
-    """Every region on `pool`; results in the order of `problems`.
+    """Every region on `pool`, round by round together, their departments as the pieces;
+    results in the order of `problems`.
 
-    With at least as many regions as workers, each region is one piece (no waiting between
-    rounds, one transfer of its data); otherwise regions go round by round together and their
-    departments are the pieces. Both run the same steps on the same inputs: same result."""
-    if regions_are_pieces(len(problems), pool):
-        whole = largest_first(pool, solve_region, problems, lambda p: len(p.enterprises))
-        for p in problems:
-            if done is not None:
-                done(p)
-        return whole
+    For fewer regions than workers (`regions_are_pieces` false). Otherwise each region is one
+    piece, `solve_region` (or the planner's region task) by `largest_first`: no waiting between
+    rounds, one transfer of its data. Both run the same steps on the same inputs: same result."""
     states = [_Rounds(p) for p in problems]
     results: list[RegionResult | None] = [None] * len(problems)
     active = list(range(len(problems)))

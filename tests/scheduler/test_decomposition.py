@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from scheduler.plan_document import plan_bytes
 from scheduler.planner import PlanSettings, generate_plan
-from scheduler.region_solver import solve_regions
+from scheduler.region_solver import largest_first, solve_region, solve_regions
 from scheduler.verify import verify_plan
 from scheduler.work_pool import InProcess
 from tests.random_budget import examples
@@ -88,7 +88,8 @@ def test_regions_as_pieces_equal_departments_as_pieces(instance) -> None:
     finally:
         planner._region_problems = build
     assert captured
-    whole = solve_regions(captured, InProcess())  # ≥ 2 regions: one piece per region
+    # ≥ 2 regions: one piece per region, as the planner deals them
+    whole = largest_first(InProcess(), solve_region, captured, lambda p: len(p.enterprises))
     split = solve_regions(captured, _Wide())  # rounds, departments as pieces
     assert [(r.region, r.inspections, r.unscheduled, r.report) for r in whole] == [
         (r.region, r.inspections, r.unscheduled, r.report) for r in split
