@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from jianguan import kept_rows
 from jianguan.db import Store
+from jianguan.kept_rows import row_of
 from jianguan.models import PlanRenderRow
 
 
@@ -28,10 +29,7 @@ def keep(
     session: Session, plan_id: int, name: str, key: str, content: str, meta: dict[str, Any]
 ) -> None:
     """Keep a render in `session`'s transaction (a plan job keeps its draft's with the draft)."""
-    row = session.get(PlanRenderRow, (plan_id, name))
-    if row is None:
-        row = PlanRenderRow(plan_id=plan_id, name=name)
-        session.add(row)
+    row = row_of(session, PlanRenderRow, (plan_id, name), plan_id=plan_id, name=name)
     row.key, row.content, row.meta = key, content, meta
     row.made_at = datetime.now(UTC).replace(tzinfo=None)
 
@@ -40,8 +38,4 @@ def keep_apart(
     store: Store, plan_id: int, name: str, key: str, content: str, meta: dict[str, Any]
 ) -> None:
     """Keep a render in a transaction of its own; another process's at the same moment wins."""
-    try:
-        with store.session() as session:
-            keep(session, plan_id, name, key, content, meta)
-    except IntegrityError:
-        pass
+    kept_rows.keep_apart(store, lambda session: keep(session, plan_id, name, key, content, meta))

@@ -26,10 +26,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, not_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jianguan.db import Store
+from jianguan.kept_rows import keep_apart, row_of
 from jianguan.models import AuditEvent, PlanRow, PlanVerificationRow
 from jianguan.registry_store import load_officers
 from rules.versions.decided_registry import decided_enterprises
@@ -176,10 +176,7 @@ def store_answer(
 ) -> None:
     """Keep `answer`, computed from the inputs as of audit event `version`, in `session`'s
     transaction (a new draft's job stores its draft's answer with the draft)."""
-    row = session.get(PlanVerificationRow, plan.id)
-    if row is None:
-        row = PlanVerificationRow(plan_id=plan.id)
-        session.add(row)
+    row = row_of(session, PlanVerificationRow, plan.id, plan_id=plan.id)
     row.key, row.result, row.checked_at = verification_key(plan, version), answer.stored(), _now()
 
 
@@ -187,11 +184,7 @@ def _remember(store: Store, plan: PlanRow) -> Verification:
     with store.session() as session:
         version = inputs_version(session)  # read before the inputs are
     answer = verify_stored(store, plan)
-    try:
-        with store.session() as session:
-            store_answer(session, plan, version, answer)
-    except IntegrityError:  # another process stored its answer first: it is as good
-        pass
+    keep_apart(store, lambda session: store_answer(session, plan, version, answer))
     return answer
 
 
