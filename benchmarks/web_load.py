@@ -1,10 +1,11 @@
 """Browsing latency of signed-in reviewers while plan and simulation jobs run, on PostgreSQL.
 
     .venv/bin/python benchmarks/web_load.py --db postgresql+psycopg://USER:PW@127.0.0.1/DB \\
-        [--clients 100] [--seconds 120] [--think 1.0] [--reset]
+        [--clients 100] [--seconds 120] [--think 1.0] [--reset] [--worker-priority idle|low|normal]
 
 The province deployment in small (README, "Province deployment"): `jianguan web --processes 2
---no-worker` and two `jianguan worker` processes, all on one PostgreSQL store, on loopback.
+--no-worker` and two `jianguan worker` processes (at the CPU priority `--worker-priority` names,
+jianguan/cpu_priority.py), all on one PostgreSQL store, on loopback.
 The store is built first, as `jianguan demo` builds it (web/demo.py: the synthetic Nanchang
 County registry imported, the demo users, the demo task planned), and the demo plan approved
 and published; four more tasks (the demo task under other ids) wait to be planned. None of
@@ -54,6 +55,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from benchmarks.web_client import Browser, free_port, percentile, wait_until_up
+from jianguan.cpu_priority import PRIORITIES
 from jianguan.db import Store, open_store
 from jianguan.models import JobRow, PlanRow, TaskRow
 from scheduler import lifecycle
@@ -415,7 +417,8 @@ def report(
     print()
     print(
         f"{args.clients} signed-in reviewers, {args.seconds:.0f} s, think {args.think} s; "
-        f"2 web processes (--no-worker) + 2 workers on PostgreSQL"
+        f"2 web processes (--no-worker) + 2 workers (--priority {args.worker_priority}) "
+        "on PostgreSQL"
     )
     print(f"{'requests':<22} {'count':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}   load average")
     print(line("browsing (all)", [s.seconds for s in results.samples], loads["end"]))
@@ -473,6 +476,12 @@ def main() -> None:
     )
     parser.add_argument("--reset", action="store_true", help="drop the database's tables first")
     parser.add_argument(
+        "--worker-priority",
+        choices=PRIORITIES,
+        default="idle",
+        help="the workers' CPU priority (jianguan worker --priority; default idle, as deployed)",
+    )
+    parser.add_argument(
         "--job-timeout", type=float, default=900.0, help="seconds to wait for the jobs"
     )
     args = parser.parse_args()
@@ -503,7 +512,8 @@ def main() -> None:
                 folder,
             )
             for n in (1, 2):
-                start(started, f"worker{n}", ["worker", "--db", url], env, folder)
+                worker = ["worker", "--db", url, "--priority", args.worker_priority]
+                start(started, f"worker{n}", worker, env, folder)
             wait_until_up(port)
             run(args, url, port, plan_id, loads)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -56,15 +55,14 @@ def _worker(args: argparse.Namespace) -> int:
     # Lazy: the kinds reach OR-Tools, the rule engines and the simulations.
     import logging
 
+    from jianguan import cpu_priority
     from jianguan.db import open_store
     from jianguan.job_worker import Worker
     from web.commands import worker_kinds
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    if args.nice > 0:
-        # Jobs are batch work: on a machine shared with web processes, the people clicking
-        # come first, and a plan finishing a second later is not noticed.
-        os.nice(args.nice)
+    # Before any thread starts, so the heartbeat and the solvers' threads inherit it.
+    runs_at = cpu_priority.lower(args.priority)
     worker = Worker(
         open_store(args.db),
         worker_kinds(args.db),
@@ -74,13 +72,17 @@ def _worker(args: argparse.Namespace) -> int:
         poll_s=args.poll,
     )
     if not args.once:
-        print(f"工作进程 {worker.name} 已启动 / worker started (Ctrl+C 停止 / to stop)", flush=True)
+        print(
+            f"工作进程 {worker.name} 已启动（CPU 优先级 {runs_at}）/ worker started at CPU "
+            f"priority {runs_at} (Ctrl+C 停止 / to stop)",
+            flush=True,
+        )
     worker.run(once=args.once)
     return 0
 
 
 def _register_worker(subparsers: argparse._SubParsersAction) -> None:
-    from jianguan import job_queue
+    from jianguan import cpu_priority, job_queue
 
     worker = subparsers.add_parser(
         "worker", help="运行排队的作业（计划、影响、模拟）/ run queued jobs"
@@ -97,10 +99,11 @@ def _register_worker(subparsers: argparse._SubParsersAction) -> None:
     worker.add_argument("--max-tries", type=int, default=job_queue.MAX_TRIES)
     worker.add_argument("--poll", type=float, default=1.0, help="seconds between looks")
     worker.add_argument(
-        "--nice",
-        type=int,
-        default=10,
-        help="CPU priority below the web's, as nice(1) (default 10; 0 keeps the shell's)",
+        "--priority",
+        choices=cpu_priority.PRIORITIES,
+        default="idle",
+        help="CPU priority: idle (default: only CPU the web processes leave free, Linux's "
+        "SCHED_IDLE), low (nice 10) or normal (a machine of its own)",
     )
     worker.set_defaults(func=_worker)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from jianguan.db import Store
 from jianguan.kept_rows import keep_apart, row_of
 from jianguan.models import AuditEvent, PlanRow, PlanVerificationRow
+from jianguan.registry_schema import Enterprise, Officer
 from jianguan.registry_store import load_officers
 from rules.versions.decided_registry import decided_enterprises
 from scheduler.lifecycle import approved_counts_in, document_of
@@ -135,6 +137,17 @@ def verify_document(store: Store, document: dict[str, Any], task: Task) -> Verif
     officers = load_officers(store)
     with store.session() as session:
         prior = approved_counts_in(session, task)
+    return verification_of(document, enterprises, officers, task, prior)
+
+
+def verification_of(
+    document: dict[str, Any],
+    enterprises: Sequence[Enterprise],
+    officers: Sequence[Officer],
+    task: Task,
+    prior: dict[str, dict[int, int]],
+) -> Verification:
+    """The check of `document` against these inputs (as the store held them)."""
     problems = verify_plan(document, enterprises, officers, task, prior_counts=prior)
     return Verification(
         problems,
