@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from jianguan.config import database_url
+from jianguan.text_sha256 import register_sqlite
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -32,6 +33,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers (the web UI) do not block an import
     cursor.close()
+    register_sqlite(dbapi_connection)  # type: ignore[arg-type]
 
 
 class Store:

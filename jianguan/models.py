@@ -28,7 +28,9 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
+
+from jianguan.text_sha256 import text_sha256
 
 
 class Base(DeclarativeBase):
@@ -149,6 +151,9 @@ class PlanRow(Base):
     inputs_sha256: Mapped[str] = mapped_column(String(64))
     plan_sha256: Mapped[str] = mapped_column(String(64))
     document: Mapped[str] = mapped_column(Text)  # the canonical plan.json, byte for byte
+    # The stored document's digest, hashed by the database (jianguan/text_sha256.py): the key
+    # of what is derived from the plan, read without fetching the document.
+    document_sha256: Mapped[str] = column_property(text_sha256(document), deferred=True)
     status: Mapped[str] = mapped_column(
         String(16), default="draft"
     )  # draft/approved/published/rejected/superseded

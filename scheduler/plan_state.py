@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, inspect
+from sqlalchemy.orm import defer, undefer
+from sqlalchemy.orm.interfaces import ORMOption
 
 from jianguan.errors import JianguanError
 from jianguan.models import PlanRow
@@ -34,8 +36,20 @@ WAS_PUBLISHED: ColumnElement[bool] = PlanRow.published_at.is_not(None)
 
 def stored_sha256(plan: PlanRow) -> str:
     """The sha256 of the document's stored text, as it is: a cache key that any change to the
-    row moves (an edit that bypassed the lifecycle included), without parsing megabytes."""
-    return hashlib.sha256(plan.document.encode("utf-8")).hexdigest()
+    row moves (an edit that bypassed the lifecycle included), without parsing megabytes.
+
+    A document in hand (a new draft, a row loaded whole) is hashed here: it may differ from
+    the stored one until flushed. Otherwise the database hashes it (`PlanRow.document_sha256`,
+    loaded with the row by `without_document`, else on first use), so it is never fetched."""
+    if "document" not in inspect(plan).unloaded:
+        return hashlib.sha256(plan.document.encode("utf-8")).hexdigest()
+    return plan.document_sha256
+
+
+def without_document() -> tuple[ORMOption, ...]:
+    """Loader options for a plan read for its state and its stored digest: the document
+    itself loads only if used (a cache miss)."""
+    return (defer(PlanRow.document), undefer(PlanRow.document_sha256))
 
 
 def was_published(plan: PlanRow) -> bool:

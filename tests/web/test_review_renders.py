@@ -19,6 +19,7 @@ from jianguan.job_worker import Worker
 from jianguan.models import PlanRenderRow, PlanRow, PlanVerificationRow
 from scheduler import stored_verification
 from scheduler.plan_job import KIND, plan_inputs
+from scheduler.plan_review import Review
 from tests.web.flows import TASK_ID, create_task, generate, load_registry, signed_in
 from web.extensions import store_of
 from web.plans import review_cache
@@ -68,9 +69,9 @@ def test_a_registry_import_renders_it_again(
     rendered: list[int] = []
     real = review_cache._render
 
-    def counting(session: object, plan: PlanRow) -> ReviewBody:
-        rendered.append(plan.id)
-        return real(session, plan)  # type: ignore[arg-type]
+    def counting(view: Review, content: str) -> ReviewBody:
+        rendered.append(view.plan.id)
+        return real(view, content)
 
     monkeypatch.setattr(review_cache, "_render", counting)
     page = signed_in(app, "reg1").get(f"/plans/{draft}").get_data(as_text=True)

@@ -24,7 +24,7 @@ from jianguan.errors import JianguanError
 from jianguan.models import PlanRow
 from rules.versions.in_force import decide_in_force
 from scheduler.lifecycle import document_of
-from scheduler.plan_state import WAS_PUBLISHED, stored_sha256, was_published
+from scheduler.plan_state import WAS_PUBLISHED, stored_sha256, was_published, without_document
 from scheduler.stored_verification import verified
 from web.core.access import EVERYONE, allow, public
 from web.core.db_session import db
@@ -93,7 +93,7 @@ def plans() -> Response:
 
 
 def _plan(plan_id: int) -> PlanRow | None:
-    row = db().get(PlanRow, plan_id)
+    row = db().get(PlanRow, plan_id, options=without_document())
     if row is None or not (_sees_unpublished() or was_published(row)):
         return None
     return row

@@ -35,7 +35,7 @@ from jianguan import plan_renders
 from jianguan.job_worker import JobKind
 from jianguan.models import AuditEvent, PlanRow
 from scheduler import plan_job
-from scheduler.plan_review import build_review
+from scheduler.plan_review import Review, build_review
 from scheduler.plan_state import content_sha256, stored_sha256
 from web.core.db_session import db
 from web.core.i18n import LANGUAGES, current_language
@@ -101,31 +101,32 @@ def _kept_or_rendered(plan: PlanRow, language: str, key: str) -> ReviewBody:
             meta["calendar"],
             meta["content_sha256"],
         )
-    body = _render(db(), plan)
+    body = _render(build_review(db(), plan), content_sha256(plan))
     plan_renders.keep_apart(
         store_of(current_app), plan.id, _name(language), key, str(body.html), body.meta()
     )
     return body
 
 
-def _render(session: Session, plan: PlanRow) -> ReviewBody:
-    view = build_review(session, plan)
+def _render(view: Review, content: str) -> ReviewBody:
+    """The plan part in the request's language, from `view` (the same in every language)."""
     return ReviewBody(
         # autoescaped template output, cached; Markup only stops a second escaping
         Markup(render_template("plan_review_body.html", r=view)),  # nosec B704
         view.task.title,
         view.document.get("calendar"),
-        content_sha256(plan),
+        content,
     )
 
 
 def keep_review_bodies(app: Flask, session: Session, plan: PlanRow) -> None:
     """Render `plan`'s part in every language with `app`'s templates, outside any request,
     and keep it in `session`'s transaction (a plan job's, with its new draft)."""
+    view, content = build_review(session, plan), content_sha256(plan)  # parsed once for all
     for language in LANGUAGES:
         # The language of a render outside a request: asked for, as a link's ?lang= asks.
         with app.test_request_context("/", query_string={"lang": language}):
-            body = _render(session, plan)
+            body = _render(view, content)
         key = body_key(session, plan, language)
         plan_renders.keep(session, plan.id, _name(language), key, str(body.html), body.meta())
 

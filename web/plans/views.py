@@ -23,7 +23,12 @@ from scheduler import lifecycle
 from scheduler.filing import filed_plan, plan_filing_html, plan_list_workbook
 from scheduler.pdf_render import PRINTED_LIST_LIMIT
 from scheduler.plan_review import task_of
-from scheduler.plan_state import STATUS_NAMES, approval_is_stale, require_fresh_approval
+from scheduler.plan_state import (
+    STATUS_NAMES,
+    approval_is_stale,
+    require_fresh_approval,
+    without_document,
+)
 from web.core.access import allow
 from web.core.db_session import db
 from web.core.downloads import attachment, cached_pdf, pdf_apart
@@ -60,7 +65,7 @@ def plans_without_documents() -> Any:
 
 
 def _plan(plan_id: int) -> PlanRow:
-    plan = db().get(PlanRow, plan_id)
+    plan = db().get(PlanRow, plan_id, options=without_document())
     if plan is None:
         abort(404)
     return plan
