@@ -9,6 +9,7 @@ approval must cover that hash.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy import ColumnElement, inspect
 from sqlalchemy.orm import defer, undefer
@@ -58,8 +59,12 @@ def was_published(plan: PlanRow) -> bool:
 
 def content_sha256(plan: PlanRow) -> str:
     """The sha256 of the stored document as it is now (without its own `plan_sha256` key)."""
-    body = {k: v for k, v in document_of(plan).items() if k != "plan_sha256"}
-    return sha256_of(body)
+    return content_sha256_of(document_of(plan))
+
+
+def content_sha256_of(document: dict[str, Any]) -> str:
+    """`content_sha256` of a document already parsed (a review view holds one)."""
+    return sha256_of({k: v for k, v in document.items() if k != "plan_sha256"})
 
 
 def approval_is_stale(plan: PlanRow, content: str | None = None) -> bool:

@@ -36,7 +36,7 @@ from jianguan.job_worker import JobKind
 from jianguan.models import AuditEvent, PlanRow
 from scheduler import plan_job
 from scheduler.plan_review import Review, build_review
-from scheduler.plan_state import content_sha256, stored_sha256
+from scheduler.plan_state import content_sha256_of, stored_sha256
 from web.core.db_session import db
 from web.core.i18n import LANGUAGES, current_language
 from web.core.render_cache import RenderCache
@@ -101,7 +101,8 @@ def _kept_or_rendered(plan: PlanRow, language: str, key: str) -> ReviewBody:
             meta["calendar"],
             meta["content_sha256"],
         )
-    body = _render(build_review(db(), plan), content_sha256(plan))
+    view = build_review(db(), plan)
+    body = _render(view, content_sha256_of(view.document))
     plan_renders.keep_apart(
         store_of(current_app), plan.id, _name(language), key, str(body.html), body.meta()
     )
@@ -122,7 +123,8 @@ def _render(view: Review, content: str) -> ReviewBody:
 def keep_review_bodies(app: Flask, session: Session, plan: PlanRow) -> None:
     """Render `plan`'s part in every language with `app`'s templates, outside any request,
     and keep it in `session`'s transaction (a plan job's, with its new draft)."""
-    view, content = build_review(session, plan), content_sha256(plan)  # parsed once for all
+    view = build_review(session, plan)  # the document parsed once, for every language
+    content = content_sha256_of(view.document)
     for language in LANGUAGES:
         # The language of a render outside a request: asked for, as a link's ?lang= asks.
         with app.test_request_context("/", query_string={"lang": language}):
