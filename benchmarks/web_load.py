@@ -24,7 +24,9 @@ those polls are reported apart. Job times come from the store's job rows.
 Latency is measured by the client from send to the last byte; the first request of every
 client goes after all have signed in. The load average is printed beside the figures: other
 work on the machine counts against them. Every child process is stopped at exit, also on
-Ctrl-C. Loopback only: never point this at another host.
+Ctrl-C. Beside the latencies, the web processes' threads' time on a CPU and time waiting
+runnable for one (the kernel's schedstat) are printed while the jobs ran and after: what the
+slow requests were waiting on. Loopback only: never point this at another host.
 """
 
 from __future__ import annotations
@@ -238,6 +240,18 @@ def timed(browser: Browser, path: str) -> tuple[float, float, int, bytes]:
     return at, time.perf_counter() - began, status, body
 
 
+def browsed_pages(plan: int) -> list[tuple[str, str]]:
+    """What a reviewer clicks, in turn: (route, path) with `plan` the plan looked at."""
+    return [
+        ("plan list", "/plans/"),
+        ("review page", f"/plans/{plan}"),
+        ("api plans", "/api/plans"),
+        ("api plan", f"/api/plans/{plan}"),
+        ("api verify", f"/api/plans/{plan}/verify"),
+        ("task page", f"/plans/tasks/{LOAD_TASKS[plan % PLAN_JOBS]}"),
+    ]
+
+
 def reviewer(
     browser: Browser,
     first_plan: int,
@@ -255,16 +269,7 @@ def reviewer(
     time.sleep(rng.uniform(0, think))  # people do not all click at the same instant
     step = rng.randrange(6)
     while time.monotonic() < until:
-        plan = rng.choice(plan_ids)
-        pages = [
-            ("plan list", "/plans/"),
-            ("review page", f"/plans/{plan}"),
-            ("api plans", "/api/plans"),
-            ("api plan", f"/api/plans/{plan}"),
-            ("api verify", f"/api/plans/{plan}/verify"),
-            ("task page", f"/plans/tasks/{LOAD_TASKS[plan % PLAN_JOBS]}"),
-        ]
-        pages = [(r, p) for r, p in pages if r not in without]
+        pages = [(r, p) for r, p in browsed_pages(rng.choice(plan_ids)) if r not in without]
         route, path = pages[step % len(pages)]
         step += 1
         try:
@@ -364,7 +369,41 @@ def watch_runs(store: Store, stop: threading.Event, first_running: dict[str, flo
         stop.wait(0.5)
 
 
+def web_cpu(group: int) -> tuple[float, float]:
+    """Seconds the web processes' threads (process group `group`) have run on a CPU, and
+    waited runnable for one (the kernel's /proc/<pid>/task/<tid>/schedstat)."""
+    ran = waited = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[2]) != group:
+                    continue
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as f:
+                    on_cpu, runnable, _slices = f.read().split()
+                ran, waited = ran + int(on_cpu), waited + int(runnable)
+        except (OSError, ValueError):  # gone meanwhile
+            continue
+    return ran / 1e9, waited / 1e9
+
+
+def watch_cpu(group: int, stop: threading.Event, into: list[tuple[float, float, float]]) -> None:
+    """(time, ran, waited) of the web processes every second while the benchmark runs."""
+    while not stop.is_set():
+        into.append((time.time(), *web_cpu(group)))
+        stop.wait(1.0)
+
+
 # --- the report ------------------------------------------------------------------------------
+
+
+def cpu_waits(cpu: list[tuple[float, float, float]], since: float, until: float) -> str:
+    inside = [c for c in cpu if since <= c[0] <= until]
+    if len(inside) < 2:
+        return "too short to tell"
+    (t0, ran0, waited0), (t1, ran1, waited1) = inside[0], inside[-1]
+    wall = t1 - t0
+    return f"ran {(ran1 - ran0) / wall:.2f} s, waited for a CPU {(waited1 - waited0) / wall:.2f} s"
 
 
 def utc_seconds(at: datetime) -> float:
@@ -405,6 +444,7 @@ def report(
     began: float,
     loads: dict[str, str],
     args: argparse.Namespace,
+    cpu: list[tuple[float, float, float]],
 ) -> None:
     busy = [
         (utc_seconds(rows[j.job_id].created_at), utc_seconds(rows[j.job_id].finished_at))
@@ -428,6 +468,9 @@ def report(
         print(line(f"  {route}", [s.seconds for s in results.samples if s.route == route], ""))
     print(line("progress polls", [s.seconds for s in results.polls], ""))
     print("target: browsing p99 < 500 ms")
+    print("the web processes' threads, per second (all threads summed; /proc schedstat):")
+    print(f"  while jobs ran: {cpu_waits(cpu, began, end_of_jobs)}")
+    print(f"  after the jobs: {cpu_waits(cpu, end_of_jobs, float('inf'))}")
     print(slow_timeline(results.samples, began))
     print()
     print(f"{'job':<30} {'state':<7} {'started':>8} {'waited':>7} {'ran':>7} {'total':>7}")
@@ -515,10 +558,17 @@ def main() -> None:
                 worker = ["worker", "--db", url, "--priority", args.worker_priority]
                 start(started, f"worker{n}", worker, env, folder)
             wait_until_up(port)
-            run(args, url, port, plan_id, loads)
+            run(args, url, port, plan_id, loads, web_group=started[0][1].pid)
 
 
-def run(args: argparse.Namespace, url: str, port: int, plan_id: int, loads: dict[str, str]) -> None:
+def run(
+    args: argparse.Namespace,
+    url: str,
+    port: int,
+    plan_id: int,
+    loads: dict[str, str],
+    web_group: int,
+) -> None:
     browsers = [Browser(port) for _ in range(args.clients)]
     sign_ins = [
         threading.Thread(target=b.sign_in, args=(REVIEWERS[n % 3], demo_password(REVIEWERS[n % 3])))
@@ -547,21 +597,26 @@ def run(args: argparse.Namespace, url: str, port: int, plan_id: int, loads: dict
     store = open_store(url)
     first_running: dict[str, float] = {}
     watcher = threading.Thread(target=watch_runs, args=(store, stop, first_running), daemon=True)
-    for t in [*threads, jobs_thread, watcher]:
+    cpu: list[tuple[float, float, float]] = []
+    browsed = threading.Event()  # the CPU is watched while the reviewers browse
+    cpu_watcher = threading.Thread(target=watch_cpu, args=(web_group, browsed, cpu), daemon=True)
+    for t in [*threads, jobs_thread, watcher, cpu_watcher]:
         t.start()
     go.wait()
     began = time.time()
     for t in threads:
         t.join()
+    browsed.set()
     loads["end"] = load_average()
     jobs_thread.join(timeout=args.job_timeout)
     loads.setdefault("jobs", f"{load_average()} (jobs not all ended)")
     stop.set()
     jobs_thread.join(timeout=10)
     watcher.join(timeout=10)
+    cpu_watcher.join(timeout=10)
     rows = job_rows(store, [j.job_id for j in jobs])
     store.dispose()
-    report(results, jobs, rows, first_running, began, loads, args)
+    report(results, jobs, rows, first_running, began, loads, args, cpu)
 
 
 if __name__ == "__main__":

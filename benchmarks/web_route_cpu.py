@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import secrets
 import sys
 import tempfile
@@ -26,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event
 
-from benchmarks.web_load import LOAD_TASKS, build_store, checked_url, empty_schema
+from benchmarks.web_client import CSRF_FIELD
+from benchmarks.web_load import browsed_pages, build_store, checked_url, empty_schema
 from web.demo import DemoSize, demo_password
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -86,14 +85,7 @@ def measure(url: str, plan_id: int, requests: int) -> None:
     form = {"username": "regulator", "password": demo_password("regulator")}
     signed = client.post("/login", data={**form, "csrf_token": found.group(1)})
     assert signed.status_code == 302, f"sign-in failed: HTTP {signed.status_code}"
-    routes = {
-        "plan list": "/plans/",
-        "review page": f"/plans/{plan_id}",
-        "api plans": "/api/plans",
-        "api plan": f"/api/plans/{plan_id}",
-        "api verify": f"/api/plans/{plan_id}/verify",
-        "task page": f"/plans/tasks/{LOAD_TASKS[0]}",
-    }
+    routes = dict(browsed_pages(plan_id))
     print(f"{'route':<12} {'CPU ms':>7} {'wall ms':>8} {'SQL':>5} {'PG CPU ms':>10} {'bytes':>9}")
     total_cpu = 0.0
     for route, path in routes.items():
