@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from jianguan.models import PlanRow
+from scheduler.plan_state import without_document
 from scheduler.stored_verification import verified
 from web.core.db_session import db
 from web.core.i18n import LANGUAGES
@@ -37,11 +38,11 @@ def warm(app: Flask) -> int:
         for language in LANGUAGES:
             # A request of one's own, in the language a link's ?lang= asks for.
             with app.test_request_context("/", query_string={"lang": language}):
-                plan = db().get(PlanRow, plan_id)
+                plan = db().get(PlanRow, plan_id, options=without_document())
                 if plan is not None:
                     review_body(plan)
         with store.session() as session:
-            plan = session.get(PlanRow, plan_id)
+            plan = session.get(PlanRow, plan_id, options=without_document())
             if plan is not None:
                 verified(store, plan)
     return len(newest)
