@@ -18,8 +18,6 @@ the audit log's back (an edit of the registry in the database) could hide behind
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from jianguan.models import AuditEvent, PlanRow, PlanVerificationRow
 from jianguan.registry_schema import Enterprise, Officer
 from jianguan.registry_store import load_officers
 from rules.versions.decided_registry import decided_enterprises
+from scheduler.canonical_json import sha256_of
 from scheduler.lifecycle import approved_counts_in, document_of
 from scheduler.plan_review import task_of
 from scheduler.plan_state import stored_sha256
@@ -170,7 +169,7 @@ def inputs_version(session: Session) -> int | None:
 def verification_key(plan: PlanRow, version: int | None) -> str:
     stored = stored_sha256(plan)
     parts = [plan.id, stored, plan.status, version]
-    return hashlib.sha256(json.dumps(parts).encode("ascii")).hexdigest()
+    return sha256_of(parts)
 
 
 def verified(store: Store, plan: PlanRow) -> Verification:

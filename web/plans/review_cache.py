@@ -20,8 +20,6 @@ command line) renders it, and keeps it for the other processes.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +33,7 @@ from jianguan import plan_renders
 from jianguan.job_worker import JobKind
 from jianguan.models import AuditEvent, PlanRow
 from scheduler import plan_job
+from scheduler.canonical_json import sha256_of
 from scheduler.plan_review import Review, build_review
 from scheduler.plan_state import content_sha256_of, stored_sha256
 from web.core.db_session import db
@@ -70,9 +69,11 @@ def registry_version(session: Session) -> int | None:
 
 
 def body_key(session: Session, plan: PlanRow, language: str) -> str:
-    stored = stored_sha256(plan)
-    parts = [plan.id, stored, language, registry_version(session)]
-    return hashlib.sha256(json.dumps(parts).encode("ascii")).hexdigest()
+    return _key(plan.id, stored_sha256(plan), language, registry_version(session))
+
+
+def _key(plan_id: int, stored: str, language: str, version: int | None) -> str:
+    return sha256_of([plan_id, stored, language, version])
 
 
 def cache_of(app: Flask) -> RenderCache[ReviewBody]:
@@ -123,13 +124,17 @@ def _render(view: Review, content: str) -> ReviewBody:
 def keep_review_bodies(app: Flask, session: Session, plan: PlanRow) -> None:
     """Render `plan`'s part in every language with `app`'s templates, outside any request,
     and keep it in `session`'s transaction (a plan job's, with its new draft)."""
-    view = build_review(session, plan)  # the document parsed once, for every language
-    content = content_sha256_of(view.document)
+    view = build_review(session, plan)  # the document parsed and hashed once, for every language
+    content, stored, version = (
+        content_sha256_of(view.document),
+        stored_sha256(plan),
+        registry_version(session),
+    )
     for language in LANGUAGES:
         # The language of a render outside a request: asked for, as a link's ?lang= asks.
         with app.test_request_context("/", query_string={"lang": language}):
             body = _render(view, content)
-        key = body_key(session, plan, language)
+        key = _key(plan.id, stored, language, version)
         plan_renders.keep(session, plan.id, _name(language), key, str(body.html), body.meta())
 
 
