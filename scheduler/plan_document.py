@@ -142,13 +142,12 @@ def assemble(
     hard_violations: dict[str, int],
     inspections: list[dict[str, Any]],
     figures: TeamFigures,
-    draw: Encoded | None = None,
+    draw: Encoded,
 ) -> dict[str, Any]:
     """plan.json from the regions' results; `inspections` is `inspection_rows(task, results)`
     (built by the caller, who checks them before they are sealed) and `figures` their
-    `team_figures` (the regions' added up when no officer serves two); `draw`, when given,
-    is `drawn.draw_json()` already encoded (made while the regions were solved)."""
-    draw = draw or Encoded.of(drawn.draw_json())
+    `team_figures` (the regions' added up when no officer serves two); `draw` is
+    `drawn.draw_json()` already encoded (made while the regions were solved)."""
     unscheduled: list[dict[str, Any]] = []
     for r in results:
         for eid, (zh, en) in r.unscheduled.items():
