@@ -20,7 +20,7 @@ from jianguan.models import PlanRenderRow, PlanRow, PlanVerificationRow
 from scheduler import stored_verification
 from scheduler.plan_job import KIND, plan_inputs
 from scheduler.plan_review import Review
-from tests.web.flows import TASK_ID, create_task, generate, load_registry, signed_in
+from tests.web.flows import TASK_ID, create_task, load_registry, signed_in
 from web.extensions import store_of
 from web.plans import review_cache
 from web.plans.review_cache import CACHE, ReviewBody
@@ -37,14 +37,6 @@ def _kept(app: Flask, plan_id: int) -> dict[str, str]:
 
 def _no_render(_session: object, _plan: object) -> ReviewBody:
     raise AssertionError("rendered, though a kept render or the cache should have served")
-
-
-@pytest.fixture
-def draft(app: Flask, tmp_path: Path) -> int:
-    load_registry(app, tmp_path)
-    client = signed_in(app, "reg1")
-    create_task(client)
-    return generate(client)  # run by the app's worker thread, as on SQLite in production
 
 
 def test_the_jobs_kept_render_is_served_without_rendering(
