@@ -155,7 +155,7 @@ def test_an_unreachable_cluster_is_a_message_not_a_traceback(
     assert "Traceback" not in err and not (tmp_path / "plan.json").exists()
 
 
-def test_cluster_pieces_are_dealt_to_free_workers_and_come_back_in_order(cluster: str) -> None:
+def test_cluster_pieces_come_back_in_order_and_a_pieces_error_is_raised(cluster: str) -> None:
     from scheduler.work_pool import DaskCluster
 
     pool = DaskCluster(cluster)  # builtins as pieces: the workers cannot import tests/
